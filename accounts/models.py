@@ -1,0 +1,63 @@
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DESK_OFFICER = "desk_officer", _("Desk officer")
+    LIAISON = "liaison", _("Partner liaison")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
+
+
+# Roles that see every situation; a liaison sees only what their government is
+# assigned to (accounts/visibility.py).
+STAFF_ROLES = frozenset({Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN})
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.DESK_OFFICER)
+    government = models.ForeignKey(
+        "coordination.Government",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for partner liaisons: the government they speak for."),
+    )
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+
+    class Meta:
+        constraints = [
+            # A liaison without a government would see nothing or, worse, be matched by
+            # a NULL-tolerant query someday; refuse the row itself.
+            models.CheckConstraint(
+                condition=~Q(role=Role.LIAISON) | Q(government__isnull=False),
+                name="liaison_has_government",
+                violation_error_message=_("A partner liaison must belong to a government."),
+            ),
+        ]
+
+    @property
+    def is_liaison(self) -> bool:
+        return self.role == Role.LIAISON
+
+    @property
+    def sees_all_situations(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

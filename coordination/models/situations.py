@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from coordination.choices import Marking, PartnerRole, RiskLevel, SituationStatus
+
+government_code_validator = RegexValidator(
+    r"^[A-Z]{2,8}$", _("Use an ISO 3166-1 alpha-3 code or an organisation code, in capitals (e.g. XAB, EU).")
+)
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Use a two-letter ISO 3166-1 code in capitals (XA–XZ for fictional countries).")
+)
+
+
+class Government(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        ORGANISATION = "organisation", _("Organisation")
+
+    code = models.CharField(max_length=8, unique=True, validators=[government_code_validator])
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATE)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2,8}$"), name="government_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Situation(models.Model):
+    title = models.CharField(max_length=200)
+    country_code = models.CharField(max_length=2, validators=[country_code_validator])
+    area = models.CharField(max_length=200, blank=True, help_text=_("Region, province or district concerned."))
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=SituationStatus.choices, default=SituationStatus.MONITORING)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.MODERATE)
+    marking = models.CharField(
+        max_length=20,
+        choices=Marking.choices,
+        default=Marking.AMBER,
+        help_text=_("TLP 2.0 sharing marking: narrows which partner liaisons may see this situation."),
+    )
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_situations",
+        help_text=_("The desk officer who answers for this situation."),
+    )
+    named_liaisons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="named_on_situations",
+        help_text=_("For TLP:RED: the only liaisons who may see this situation."),
+    )
+    version = models.PositiveIntegerField(default=1, help_text=_("Raised by every write; guards concurrent edits."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[named_liaisons])
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(country_code__regex=r"^[A-Z]{2}$"), name="situation_country_code_format"),
+            models.CheckConstraint(condition=Q(status__in=SituationStatus.values), name="situation_status_valid"),
+            models.CheckConstraint(condition=Q(risk_level__in=RiskLevel.values), name="situation_risk_level_valid"),
+            models.CheckConstraint(condition=Q(marking__in=Marking.values), name="situation_marking_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "risk_level"], name="situation_status_risk_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.country_code})"
+
+
+class PartnerAssignment(models.Model):
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="assignments")
+    government = models.ForeignKey(Government, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=20, choices=PartnerRole.choices, default=PartnerRole.SUPPORT)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="liaison_assignments",
+        help_text=_("The liaison who speaks for this government on this situation."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["situation_id", "government__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "government"], name="one_assignment_per_government"),
+            models.CheckConstraint(condition=Q(role__in=PartnerRole.values), name="assignment_role_valid"),
+        ]
+        indexes = [models.Index(fields=["government", "situation"], name="assignment_gov_situation_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.government.code} · {self.get_role_display()} on {self.situation_id}"

@@ -1,0 +1,73 @@
+"""Reads reused across the API, pages, exports and tasks: already scoped to the user
+(accounts/visibility.py) and already joined, so a list costs a constant number of queries."""
+from django.db.models import Prefetch, QuerySet
+
+from accounts.visibility import visible_situation_q
+from coordination.models import (
+    Action,
+    ActionUpdate,
+    Government,
+    IndicatorReading,
+    PartnerAssignment,
+    Situation,
+    TrackedIndicator,
+)
+
+
+def situation_list(*, user) -> QuerySet[Situation]:
+    return (
+        Situation.objects.filter(visible_situation_q(user))
+        .select_related("lead_officer")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=PartnerAssignment.objects.select_related("government", "liaison").order_by("government__name"),
+            ),
+            "named_liaisons",
+        )
+    )
+
+
+def situation_get(*, user, situation_id: int) -> Situation:
+    """Raises Situation.DoesNotExist for a situation out of the user's scope, exactly as
+    for one that does not exist: callers answer 404 either way."""
+    return situation_list(user=user).get(pk=situation_id)
+
+
+def assignment_list(*, user) -> QuerySet[PartnerAssignment]:
+    return PartnerAssignment.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
+        "situation", "government", "liaison"
+    )
+
+
+def tracked_indicator_list(*, user, situation_id: int | None = None) -> QuerySet[TrackedIndicator]:
+    qs = TrackedIndicator.objects.filter(visible_situation_q(user, prefix="situation__")).select_related("indicator")
+    return qs if situation_id is None else qs.filter(situation_id=situation_id)
+
+
+def reading_list(*, user, situation_id: int | None = None) -> QuerySet[IndicatorReading]:
+    qs = IndicatorReading.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
+        "indicator", "recorded_by"
+    )
+    return qs if situation_id is None else qs.filter(situation_id=situation_id)
+
+
+def action_list(*, user) -> QuerySet[Action]:
+    return Action.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
+        "situation", "owner_government", "assignee", "created_by"
+    )
+
+
+def action_update_list(*, user, action_id: int | None = None) -> QuerySet[ActionUpdate]:
+    qs = ActionUpdate.objects.filter(visible_situation_q(user, prefix="action__situation__")).select_related(
+        "author", "action"
+    )
+    return qs if action_id is None else qs.filter(action_id=action_id)
+
+
+def government_list(*, user) -> QuerySet[Government]:
+    """Partner governments are not secret among partners: names and codes of the
+    coalition are visible to every signed-in user; what they work on is not."""
+    if user is None or not user.is_authenticated:
+        return Government.objects.none()
+    return Government.objects.all()

@@ -1,0 +1,408 @@
+"""The write path of coordination: every state change goes through one of these.
+
+Plain functions with keyword-only arguments, one transaction each, history recorded
+(ActionUpdate rows, django-simple-history). Views, serializers, admin actions,
+management commands and tasks call them; none of them re-implements a rule.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.visibility import can_see_situation
+from coordination.choices import (
+    ACTION_TRANSITIONS,
+    RISK_RANK,
+    ActionStatus,
+    Direction,
+    PartnerRole,
+    ValueKind,
+)
+from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
+from coordination.models import (
+    Action,
+    ActionUpdate,
+    Government,
+    Indicator,
+    IndicatorReading,
+    PartnerAssignment,
+    Situation,
+    TrackedIndicator,
+)
+from coordination.models.indicators import READING_VALUE_LIMIT
+
+# Clocks of partner systems drift; an observation a few minutes "in the future" is
+# skew, one hours ahead is a wrong time zone or a typo and would distort the series.
+READING_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+BULK_READINGS_LIMIT = 1000
+
+
+def _situation_changed(situation_id: int) -> None:
+    """Ask the escalation engine to re-evaluate a situation once this transaction commits."""
+    from alerts.dispatch import enqueue_situation_evaluation
+
+    transaction.on_commit(lambda: enqueue_situation_evaluation(situation_id))
+
+
+def _require_staff(actor, what: str) -> None:
+    if actor is None or actor.role not in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN):
+        raise NotPermitted(_("Only desk officers and managers may %(what)s.") % {"what": what})
+
+
+def _check_version(obj, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise VersionConflict(expected=expected_version, current=obj.version)
+
+
+# --- Situations ---------------------------------------------------------------------
+
+SITUATION_EDITABLE_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer")
+
+
+@transaction.atomic
+def situation_open(*, actor, title: str, country_code: str, area: str = "", summary: str = "",
+                   status: str | None = None, risk_level: str | None = None, marking: str | None = None,
+                   lead_officer=None, named_liaisons: Iterable = ()) -> Situation:
+    _require_staff(actor, _("open situations"))
+    situation = Situation(title=title, country_code=country_code, area=area, summary=summary,
+                          lead_officer=lead_officer or actor)
+    for name, value in (("status", status), ("risk_level", risk_level), ("marking", marking)):
+        if value is not None:
+            setattr(situation, name, value)
+    situation._change_reason = "opened"
+    situation.full_clean()
+    situation.save()
+    if named_liaisons:
+        situation.named_liaisons.set(named_liaisons)
+    _situation_changed(situation.pk)
+    return situation
+
+
+@transaction.atomic
+def situation_update(*, actor, situation: Situation, expected_version: int | None = None,
+                     named_liaisons: Iterable | None = None, **changes) -> Situation:
+    """Edit a situation. Check and write happen under a row lock, so two editors holding
+    the same version cannot both succeed; the loser gets VersionConflict."""
+    _require_staff(actor, _("edit situations"))
+    unknown = set(changes) - set(SITUATION_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                          field=sorted(unknown)[0])
+    locked = Situation.objects.select_for_update().get(pk=situation.pk)
+    _check_version(locked, expected_version)
+    old_rank = RISK_RANK[locked.risk_level]
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    if named_liaisons is not None:
+        locked.named_liaisons.set(named_liaisons)
+    if RISK_RANK[locked.risk_level] != old_rank:
+        _situation_changed(locked.pk)
+    return locked
+
+
+# --- Partner assignments --------------------------------------------------------------
+
+def _validate_liaison(liaison, government: Government) -> None:
+    if liaison is None:
+        return
+    if liaison.role != Role.LIAISON or liaison.government_id != government.pk:
+        raise DomainError(_("The liaison must be a partner liaison of %(gov)s.") % {"gov": government.name},
+                          field="liaison")
+
+
+@transaction.atomic
+def assignment_create(*, actor, situation: Situation, government: Government,
+                      role: str = PartnerRole.SUPPORT, liaison=None) -> PartnerAssignment:
+    _require_staff(actor, _("assign governments"))
+    if not government.is_active:
+        raise DomainError(_("%(gov)s is not active.") % {"gov": government.name}, field="government")
+    _validate_liaison(liaison, government)
+    if PartnerAssignment.objects.filter(situation=situation, government=government).exists():
+        raise DomainError(_("%(gov)s is already assigned to this situation.") % {"gov": government.name},
+                          field="government", code="duplicate")
+    assignment = PartnerAssignment(situation=situation, government=government, role=role, liaison=liaison)
+    assignment.full_clean(validate_unique=False)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None = None, liaison=...) -> PartnerAssignment:
+    _require_staff(actor, _("change assignments"))
+    assignment = PartnerAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if role is not None:
+        assignment.role = role
+    if liaison is not ...:
+        _validate_liaison(liaison, assignment.government)
+        assignment.liaison = liaison
+    assignment.full_clean(validate_unique=False)
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor, assignment: PartnerAssignment) -> None:
+    """Un-assign a government. Its liaisons lose access on their next request, because
+    visibility is computed from assignments on every query (accounts/visibility.py)."""
+    _require_staff(actor, _("un-assign governments"))
+    assignment._change_reason = f"un-assigned by {actor}"
+    assignment.delete()
+
+
+# --- Indicators and readings -----------------------------------------------------------
+
+def _validate_thresholds(direction: str, warning: float | None, critical: float | None) -> None:
+    for field, value in (("warning_threshold", warning), ("critical_threshold", critical)):
+        if value is not None and not math.isfinite(value):
+            raise DomainError(_("Thresholds must be finite numbers."), field=field)
+    if warning is None or critical is None:
+        return
+    if direction == Direction.HIGHER_IS_WORSE and critical < warning:
+        raise DomainError(_("For an indicator where higher is worse, critical must be at least warning."),
+                          field="critical_threshold")
+    if direction == Direction.LOWER_IS_WORSE and critical > warning:
+        raise DomainError(_("For an indicator where lower is worse, critical must be at most warning."),
+                          field="critical_threshold")
+
+
+@transaction.atomic
+def indicator_track(*, actor, situation: Situation, indicator: Indicator,
+                    warning_threshold: float | None = None, critical_threshold: float | None = None) -> TrackedIndicator:
+    """Start watching an indicator on a situation, optionally with thresholds of its own."""
+    _require_staff(actor, _("choose the indicators of a situation"))
+    effective_warning = warning_threshold if warning_threshold is not None else indicator.warning_threshold
+    effective_critical = critical_threshold if critical_threshold is not None else indicator.critical_threshold
+    _validate_thresholds(indicator.direction, effective_warning, effective_critical)
+    tracked, _created = TrackedIndicator.objects.update_or_create(
+        situation=situation, indicator=indicator,
+        defaults={"warning_threshold": warning_threshold, "critical_threshold": critical_threshold},
+    )
+    return tracked
+
+
+@dataclass(frozen=True)
+class ReadingInput:
+    indicator: Indicator
+    value: float
+    observed_at: dt.datetime
+    source: str = ""
+    note: str = ""
+    client_id: uuid.UUID | None = None
+    supersedes: IndicatorReading | None = None
+
+
+def _validate_reading(situation: Situation, data: ReadingInput, tracked_ids: set[int], now: dt.datetime) -> None:
+    value = data.value
+    if value is None:
+        raise DomainError(_("A value is required."), field="value")
+    value = float(value)
+    if not math.isfinite(value):
+        raise DomainError(_("The value must be a finite number (not NaN or infinity)."), field="value")
+    if abs(value) > READING_VALUE_LIMIT:
+        raise DomainError(_("The value is out of range (at most %(limit)g in size).") % {"limit": READING_VALUE_LIMIT},
+                          field="value")
+    kind = data.indicator.value_kind
+    if kind == ValueKind.BOOLEAN and value not in (0.0, 1.0):
+        raise DomainError(_("This indicator is observed yes/no: the value must be 0 or 1."), field="value")
+    if kind == ValueKind.ORDINAL and value not in (0.0, 1.0, 2.0, 3.0):
+        raise DomainError(_("This indicator is ordinal: the value must be 0, 1, 2 or 3."), field="value")
+    if data.observed_at is None or timezone.is_naive(data.observed_at):
+        raise DomainError(_("The observation time must include a time zone."), field="observed_at")
+    if data.observed_at > now + READING_FUTURE_TOLERANCE:
+        raise DomainError(_("The observation time is in the future."), field="observed_at")
+    if data.indicator.pk not in tracked_ids:
+        raise DomainError(_("Indicator %(code)s is not tracked on this situation.") % {"code": data.indicator.code},
+                          field="indicator")
+    if data.supersedes is not None:
+        old = data.supersedes
+        if old.situation_id != situation.pk or old.indicator_id != data.indicator.pk:
+            raise DomainError(_("A correction must supersede a reading of the same situation and indicator."),
+                              field="supersedes")
+        if IndicatorReading.objects.filter(supersedes=old).exists():
+            raise DomainError(_("That reading has already been corrected; correct the latest one."),
+                              field="supersedes")
+
+
+def _same_reading(existing: IndicatorReading, situation: Situation, data: ReadingInput) -> bool:
+    return (existing.situation_id == situation.pk and existing.indicator_id == data.indicator.pk
+            and existing.value == float(data.value) and existing.observed_at == data.observed_at)
+
+
+@transaction.atomic
+def readings_record(*, actor, situation: Situation, readings: list[ReadingInput]) -> list[tuple[IndicatorReading, bool]]:
+    """Record readings all-or-nothing: any invalid row refuses the whole batch, and the
+    error names the row (`field` is "<index>.<field>" for batches of more than one).
+
+    A reading whose client_id was seen before is not stored again: the stored one is
+    returned with created=False, so a sender may retry without fear of duplicates.
+    The situation is evaluated once after commit, however many readings arrived.
+    """
+    _require_staff(actor, _("record readings"))
+    if len(readings) > BULK_READINGS_LIMIT:
+        raise DomainError(_("At most %(n)d readings per request.") % {"n": BULK_READINGS_LIMIT}, field="readings")
+    tracked_ids = set(TrackedIndicator.objects.filter(situation=situation).values_list("indicator_id", flat=True))
+    client_ids = [r.client_id for r in readings if r.client_id is not None]
+    if len(client_ids) != len(set(client_ids)):
+        raise DomainError(_("The same client id appears twice in one request."), field="client_id")
+    existing = IndicatorReading.objects.in_bulk(client_ids, field_name="client_id") if client_ids else {}
+    now = timezone.now()
+    results: list[tuple[IndicatorReading, bool]] = []
+    to_create: list[IndicatorReading] = []
+    for index, data in enumerate(readings):
+        prefix = f"{index}." if len(readings) > 1 else ""
+        try:
+            previous = existing.get(data.client_id) if data.client_id else None
+            if previous is not None:
+                if not _same_reading(previous, situation, data):
+                    raise DomainError(_("This client id was already used for a different reading."),
+                                      field="client_id", code="client_id_conflict")
+                results.append((previous, False))
+                continue
+            _validate_reading(situation, data, tracked_ids, now)
+        except DomainError as error:
+            error.field = f"{prefix}{error.field}" if error.field else prefix.rstrip(".") or None
+            raise
+        reading = IndicatorReading(
+            situation=situation, indicator=data.indicator, value=float(data.value), observed_at=data.observed_at,
+            source=data.source, note=data.note, recorded_by=actor, client_id=data.client_id,
+            supersedes=data.supersedes,
+        )
+        to_create.append(reading)
+        results.append((reading, True))
+    if to_create:
+        IndicatorReading.objects.bulk_create(to_create)
+        _situation_changed(situation.pk)
+    return results
+
+
+def reading_record(*, actor, situation: Situation, indicator: Indicator, value: float, observed_at: dt.datetime,
+                   source: str = "", note: str = "", client_id: uuid.UUID | None = None,
+                   supersedes: IndicatorReading | None = None) -> tuple[IndicatorReading, bool]:
+    [(reading, created)] = readings_record(actor=actor, situation=situation, readings=[ReadingInput(
+        indicator=indicator, value=value, observed_at=observed_at, source=source, note=note,
+        client_id=client_id, supersedes=supersedes)])
+    return reading, created
+
+
+# --- Actions ----------------------------------------------------------------------------
+
+def _require_may_work_on_action(actor, action: Action) -> None:
+    """Staff may change any action; a liaison only those their government owns, on a
+    situation they can still see."""
+    if actor is None:
+        raise NotPermitted(_("Sign in to change actions."))
+    if actor.role in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN):
+        return
+    if (actor.role == Role.LIAISON and actor.government_id == action.owner_government_id
+            and can_see_situation(actor, action.situation_id)):
+        return
+    raise NotPermitted(_("Only the owner government's liaison or a desk officer may change this action."))
+
+
+@transaction.atomic
+def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_government: Government,
+                   due_date: dt.date, assignee=None, priority: str | None = None, description: str = "") -> Action:
+    _require_staff(actor, _("propose actions"))
+    if not situation.assignments.filter(government=owner_government).exists():
+        raise DomainError(_("%(gov)s is not assigned to this situation; assign it before giving it an action.")
+                          % {"gov": owner_government.name}, field="owner_government")
+    if assignee is not None and assignee.role == Role.LIAISON and assignee.government_id != owner_government.pk:
+        raise DomainError(_("A liaison assignee must belong to the owner government."), field="assignee")
+    now = timezone.now()
+    action = Action(situation=situation, title=title, kind=kind, owner_government=owner_government,
+                    due_date=due_date, assignee=assignee, description=description, created_by=actor,
+                    last_activity_at=now)
+    if priority is not None:
+        action.priority = priority
+    action.full_clean()
+    action.save()
+    ActionUpdate.objects.create(action=action, author=actor, old_status=ActionStatus.PROPOSED,
+                                new_status=ActionStatus.PROPOSED, note=_("Proposed."))
+    _situation_changed(situation.pk)
+    return action
+
+
+def allowed_transitions(status: str) -> tuple[str, ...]:
+    return ACTION_TRANSITIONS.get(status, ())
+
+
+@transaction.atomic
+def action_transition(*, actor, action: Action, to_status: str, note: str = "",
+                      expected_version: int | None = None) -> Action:
+    """Move an action along its workflow and log it. The row is locked while the
+    version and the transition are checked, so concurrent changes serialise and the
+    second one sees the first one's result."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    _require_may_work_on_action(actor, locked)
+    _check_version(locked, expected_version)
+    if to_status not in ActionStatus.values:
+        raise DomainError(_("Unknown status %(status)s.") % {"status": to_status}, field="status")
+    allowed = allowed_transitions(locked.status)
+    if to_status not in allowed:
+        raise TransitionNotAllowed(current=locked.status, target=to_status, allowed=allowed)
+    now = timezone.now()
+    old_status = locked.status
+    locked.status = to_status
+    if to_status == ActionStatus.AGREED and locked.agreed_at is None:
+        locked.agreed_at = now
+    locked.completed_at = now if to_status == ActionStatus.COMPLETED else None
+    if note:
+        locked.progress_note = note
+    locked.last_activity_at = now
+    locked.version += 1
+    locked._change_reason = f"{old_status} → {to_status}"
+    locked.save()
+    ActionUpdate.objects.create(action=locked, author=actor, old_status=old_status, new_status=to_status, note=note)
+    _situation_changed(locked.situation_id)
+    return locked
+
+
+ACTION_EDITABLE_FIELDS = ("title", "kind", "description", "due_date", "priority", "assignee")
+
+
+@transaction.atomic
+def action_update(*, actor, action: Action, expected_version: int | None = None,
+                  progress_note: str | None = None, **changes) -> Action:
+    """Edit an action. Liaisons may only write the progress note; staff may edit the
+    planning fields too. A progress note is logged as an ActionUpdate."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    _require_may_work_on_action(actor, locked)
+    unknown = set(changes) - set(ACTION_EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                          field=sorted(unknown)[0])
+    if changes and actor.role == Role.LIAISON:
+        raise NotPermitted(_("Partner liaisons may change an action's status and progress note only."),
+                           field=sorted(changes)[0])
+    _check_version(locked, expected_version)
+    if not locked.is_open and (changes or progress_note):
+        raise DomainError(_("A %(status)s action cannot be edited.") % {"status": locked.status}, field="status")
+    if "assignee" in changes and changes["assignee"] is not None:
+        assignee = changes["assignee"]
+        if assignee.role == Role.LIAISON and assignee.government_id != locked.owner_government_id:
+            raise DomainError(_("A liaison assignee must belong to the owner government."), field="assignee")
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    now = timezone.now()
+    if progress_note is not None:
+        locked.progress_note = progress_note
+        locked.last_activity_at = now
+        ActionUpdate.objects.create(action=locked, author=actor, old_status=locked.status,
+                                    new_status=locked.status, note=progress_note)
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    if "due_date" in changes or progress_note is not None:
+        _situation_changed(locked.situation_id)
+    return locked
