@@ -1,9 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Pages (server-rendered, htmx): sign-in and the coordination pages.
+    path("accounts/", include("accounts.urls")),
+    path("", include("coordination.urls")),
 ]

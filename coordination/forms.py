@@ -1,0 +1,163 @@
+"""Page forms. They check the shape of the input only; every business rule stays in
+coordination.services, whose DomainError is mapped back onto the field at fault."""
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from coordination.choices import (
+    ActionKind,
+    ActionStatus,
+    Marking,
+    PartnerRole,
+    Priority,
+    RiskLevel,
+    SituationStatus,
+)
+from coordination.errors import DomainError
+from coordination.models import Government
+
+
+def add_domain_error(form: forms.Form, error: Exception) -> None:
+    """Put a service's refusal next to the field it names, or at the top of the form."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+        return
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    field = getattr(error, "field", None)
+    # Batch services prefix the row ("0.value"); a page sends one row.
+    if field and "." in field:
+        field = field.rsplit(".", 1)[-1]
+    target = field if field in form.fields else None
+    message = getattr(error, "message", str(error))
+    form.add_error(target, message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def staff_users():
+    return User.objects.filter(is_active=True, role__in=[Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN]).order_by(
+        "last_name", "first_name", "username")
+
+
+def liaison_users():
+    return User.objects.filter(is_active=True, role=Role.LIAISON).select_related("government").order_by(
+        "government__name", "username")
+
+
+class LiaisonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} · {obj.government.code}"
+
+
+class SituationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + SituationStatus.choices)
+    risk_level = forms.ChoiceField(label=_("Risk level"), required=False,
+                                   choices=[("", _("Any risk"))] + RiskLevel.choices)
+    marking = forms.ChoiceField(label=_("Marking"), required=False, choices=[("", _("Any marking"))] + Marking.choices)
+    country_code = forms.RegexField(label=_("Country"), required=False, regex=r"^[A-Za-z]{2}$", max_length=2,
+                                    error_messages={"invalid": _("Use a two-letter country code.")})
+    government = forms.ModelChoiceField(label=_("Government"), required=False, queryset=Government.objects.none(),
+                                        empty_label=_("Any government"))
+
+    def __init__(self, *args, governments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments
+
+
+class SituationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    country_code = forms.CharField(label=_("Country code"), max_length=2,
+                                   help_text=_("Two capital letters, ISO 3166-1 (XA–XZ for fictional countries)."))
+    area = forms.CharField(label=_("Area"), max_length=200, required=False)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
+    status = forms.ChoiceField(label=_("Status"), choices=SituationStatus.choices, initial=SituationStatus.MONITORING)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, initial=RiskLevel.MODERATE)
+    marking = forms.ChoiceField(label=_("Sharing marking"), choices=Marking.choices, initial=Marking.AMBER,
+                                help_text=_("TLP:RED: only the liaisons named below may see it."))
+    lead_officer = forms.ModelChoiceField(label=_("Lead desk officer"), queryset=User.objects.none(), required=False)
+    named_liaisons = LiaisonChoiceField(label=_("Named liaisons (TLP:RED)"), queryset=User.objects.none(),
+                                        required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_officer"].queryset = staff_users()
+        self.fields["named_liaisons"].queryset = liaison_users()
+
+
+class ReadingForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=None, empty_label=None)
+    value = forms.FloatField(label=_("Value"))
+    observed_at = forms.DateTimeField(label=_("Observed at"), widget=DateTimeInput,
+                                      help_text=_("In your time zone."))
+    source = forms.CharField(label=_("Source"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+
+
+class AssignmentForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("Government"), queryset=Government.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices, initial=PartnerRole.SUPPORT)
+    liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = Government.objects.filter(is_active=True)
+        self.fields["liaison"].queryset = liaison_users()
+
+
+class ActionProposeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices)
+    owner_government = forms.ModelChoiceField(label=_("Owner government"), queryset=Government.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, governments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_government"].queryset = governments
+        self.fields["assignee"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+class ActionChangeForm(forms.Form):
+    """One step: optionally move the status, optionally write a progress note."""
+
+    to_status = forms.ChoiceField(label=_("New status"), required=False)
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, allowed: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ActionStatus.choices)
+        self.fields["to_status"].choices = [("", _("Keep the status"))] + [(s, labels[s]) for s in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("to_status") and not (data.get("note") or "").strip():
+            raise ValidationError(_("Choose a new status or write a progress note."))
+        return data

@@ -1,0 +1,20 @@
+"""The pages (server-rendered); the API lives under /api/v1/."""
+from django.urls import path
+
+from coordination.views import actions, dashboard, situations
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("situations/", situations.situation_list, name="situation-list"),
+    path("situations/new/", situations.situation_create, name="situation-create"),
+    path("situations/<int:situation_id>/", situations.situation_detail, name="situation-detail"),
+    path("situations/<int:situation_id>/edit/", situations.situation_edit, name="situation-edit"),
+    path("situations/<int:situation_id>/readings/", situations.reading_create, name="reading-create"),
+    path("situations/<int:situation_id>/assignments/", situations.assignment_create, name="assignment-create"),
+    path("situations/<int:situation_id>/actions/new/", situations.action_propose, name="action-propose"),
+    path("actions/mine/", actions.my_actions, name="my-actions"),
+    path("actions/<int:action_id>/", actions.action_detail, name="action-detail"),
+    path("actions/<int:action_id>/change/", actions.action_change, name="action-change"),
+]

@@ -1,0 +1,82 @@
+"""The dashboard, one per role (DESIGN.md, "Who uses it")."""
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.shortcuts import render
+from django.utils import timezone
+
+from coordination import selectors
+from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, ActionStatus, RiskLevel
+from coordination.models import Situation
+from coordination.views import alert_bridge
+from coordination.views.actions import my_actions_queryset
+
+RISK_LOOKBACK = dt.timedelta(days=7)
+
+
+def situations_by_risk(user):
+    """Every visible open situation with its risk level a week ago, for the direction of change."""
+    week_ago = timezone.now() - RISK_LOOKBACK
+    earlier = Situation.history.model.objects.filter(id=OuterRef("pk"), history_date__lte=week_ago).order_by(
+        "-history_date", "-history_id")
+    rows = list(
+        selectors.situation_list(user=user)
+        .exclude(status="closed")
+        .annotate(risk_week_ago=Subquery(earlier.values("risk_level")[:1]))
+        .order_by("title", "id")
+    )
+    groups = []
+    for level, label in reversed(RiskLevel.choices):
+        members = []
+        for s in rows:
+            if s.risk_level != level:
+                continue
+            before = RISK_RANK.get(s.risk_week_ago) if s.risk_week_ago else None
+            now = RISK_RANK[s.risk_level]
+            s.risk_direction = None if before is None or before == now else ("up" if now > before else "down")
+            members.append(s)
+        if members:
+            groups.append({"level": level, "label": label, "situations": members})
+    return groups
+
+
+def burden_sharing(user):
+    today = timezone.localdate()
+    return list(
+        selectors.action_list(user=user)
+        .values("owner_government_id", "owner_government__name", "owner_government__code")
+        .annotate(
+            open=Count("id", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+            overdue=Count("id", filter=Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today)),
+            completed_on_time=Count("id", filter=Q(status=ActionStatus.COMPLETED,
+                                                   completed_at__date__lte=F("due_date"))),
+            completed_late=Count("id", filter=Q(status=ActionStatus.COMPLETED, completed_at__date__gt=F("due_date"))),
+        )
+        .order_by("owner_government__name")
+    )
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    today = timezone.localdate()
+    context = {"today": today}
+    if user.is_liaison:
+        context["my_actions"] = list(my_actions_queryset(user)[:50])
+        context["assigned_situations"] = list(selectors.situation_list(user=user).order_by("title", "id"))
+        template = "coordination/dashboard_liaison.html"
+    else:
+        context["risk_groups"] = situations_by_risk(user)
+        context["due_this_week"] = list(
+            selectors.action_list(user=user)
+            .filter(status__in=OPEN_ACTION_STATUSES, due_date__lte=today + dt.timedelta(days=7))
+            .order_by("due_date", "id")[:50]
+        )
+        context["my_alerts"] = alert_bridge.alerts_on_my_situations(user)
+        if user.is_manager:
+            context["queue_counts"] = alert_bridge.queue_counts(user)
+            context["gaps"] = alert_bridge.gaps(user)
+            context["burden"] = burden_sharing(user)
+        template = "coordination/dashboard_staff.html"
+    return render(request, template, context)

@@ -1,0 +1,258 @@
+"""Situation pages: list, detail (chart, readings, board, timeline, history) and the
+forms that open, edit, measure, assign and propose. Writes go through
+coordination.services; reads through coordination.selectors."""
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coordination import selectors, services
+from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
+from coordination.errors import DomainError, VersionConflict
+from coordination.forms import (
+    ActionProposeForm,
+    AssignmentForm,
+    ReadingForm,
+    SituationFilterForm,
+    SituationForm,
+    add_domain_error,
+)
+from coordination.models import Indicator
+from coordination.views import alert_bridge
+from coordination.views.charts import build_chart
+from coordination.views.common import get_scoped_or_404, page_number, staff_only
+
+SITUATIONS_PER_PAGE = 50
+READINGS_PER_CHART = 60
+HISTORY_SHOWN = 20
+TIMELINE_SHOWN = 30
+HISTORY_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer_id")
+
+
+@login_required
+def situation_list(request):
+    governments = selectors.government_list(user=request.user)
+    form = SituationFilterForm(request.GET or None, governments=governments)
+    qs = selectors.situation_list(user=request.user).annotate(
+        open_actions=Count("actions", filter=Q(actions__status__in=OPEN_ACTION_STATUSES), distinct=True)
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"]
+            qs = qs.filter(Q(title__icontains=q) | Q(area__icontains=q) | Q(summary__icontains=q)
+                           | Q(country_code__iexact=q))
+        for name in ("status", "risk_level", "marking"):
+            if data[name]:
+                qs = qs.filter(**{name: data[name]})
+        if data["country_code"]:
+            qs = qs.filter(country_code=data["country_code"].upper())
+        if data["government"]:
+            qs = qs.filter(assignments__government=data["government"])
+    page = Paginator(qs.order_by("title", "id"), SITUATIONS_PER_PAGE).get_page(page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "coordination/situation_list.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+    })
+
+
+def _history_entries(situation):
+    records = list(situation.history.select_related("history_user").order_by("-history_date", "-history_id")[
+        :HISTORY_SHOWN + 1])
+    entries = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if len(entries) == HISTORY_SHOWN:
+            break
+        changed = []
+        if older is not None:
+            for name in HISTORY_FIELDS:
+                if getattr(newer, name) != getattr(older, name):
+                    label = situation._meta.get_field(name.removesuffix("_id")).verbose_name
+                    changed.append(str(label))
+        entries.append({"record": newer, "changed": changed})
+    return entries
+
+
+def _charts(user, situation):
+    tracked = list(selectors.tracked_indicator_list(user=user, situation_id=situation.pk))
+    readings = list(
+        selectors.reading_list(user=user, situation_id=situation.pk)
+        .filter(superseded_by__isnull=True)
+        .order_by("-observed_at", "-id")[: READINGS_PER_CHART * max(1, len(tracked))]
+    )
+    by_indicator = defaultdict(list)
+    for reading in readings:
+        if len(by_indicator[reading.indicator_id]) < READINGS_PER_CHART:
+            by_indicator[reading.indicator_id].append(reading)
+    charts = [build_chart(t, list(reversed(by_indicator[t.indicator_id]))) for t in tracked]
+    return tracked, charts, readings[:10]
+
+
+def indicator_panel_context(request, situation, reading_form=None, notice=None):
+    tracked, charts, latest = _charts(request.user, situation)
+    if reading_form is None and request.user.sees_all_situations and tracked:
+        reading_form = ReadingForm(
+            indicators=Indicator.objects.filter(pk__in=[t.indicator_id for t in tracked]),
+            initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)},
+        )
+    return {"situation": situation, "charts": charts, "latest_readings": latest, "reading_form": reading_form,
+            "reading_notice": notice}
+
+
+def situation_detail_context(request, situation, **forms):
+    user = request.user
+    actions = list(selectors.action_list(user=user).filter(situation_id=situation.pk).order_by("due_date", "id"))
+    today = timezone.localdate()
+    board = []
+    for status, label in ActionStatus.choices:
+        column = [a for a in actions if a.status == status]
+        board.append({"status": status, "label": label, "actions": column})
+    timeline = list(
+        selectors.action_update_list(user=user)
+        .filter(action__situation_id=situation.pk)
+        .order_by("-created_at", "-id")[:TIMELINE_SHOWN]
+    )
+    context = {
+        "situation": situation,
+        "board": board,
+        "today": today,
+        "timeline": timeline,
+        "history": _history_entries(situation),
+        "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
+        "open_alerts": alert_bridge.open_alerts_for_situation(user, situation.pk),
+        "gap": alert_bridge.gap_for_situation(user, situation.pk),
+    }
+    context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
+                                           notice=forms.get("reading_notice")))
+    return context
+
+
+@login_required
+def situation_detail(request, situation_id: int):
+    situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+    return render(request, "coordination/situation_detail.html", situation_detail_context(request, situation))
+
+
+def _situation_kwargs(data):
+    return {name: data[name] for name in ("title", "country_code", "area", "summary", "status", "risk_level",
+                                          "marking", "lead_officer")}
+
+
+@login_required
+def situation_create(request):
+    staff_only(request.user)
+    form = SituationForm(request.POST or None, initial={"lead_officer": request.user})
+    if request.method == "POST" and form.is_valid():
+        try:
+            situation = services.situation_open(actor=request.user, named_liaisons=form.cleaned_data["named_liaisons"],
+                                                **_situation_kwargs(form.cleaned_data))
+        except (DomainError, ValidationError) as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("pages:situation-detail", situation_id=situation.pk)
+    return render(request, "coordination/situation_form.html", {"form": form, "situation": None},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+def situation_edit(request, situation_id: int):
+    situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+    staff_only(request.user)
+    initial = {name: getattr(situation, name) for name in ("title", "country_code", "area", "summary", "status",
+                                                          "risk_level", "marking", "lead_officer")}
+    initial["named_liaisons"] = list(situation.named_liaisons.all())
+    initial["version"] = situation.version
+    form = SituationForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.situation_update(actor=request.user, situation=situation,
+                                      expected_version=form.cleaned_data["version"],
+                                      named_liaisons=form.cleaned_data["named_liaisons"],
+                                      **_situation_kwargs(form.cleaned_data))
+        except VersionConflict as error:
+            # Keep what was typed; show what is stored now; the next save is deliberate.
+            conflict = error
+            situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+            data = request.POST.copy()
+            data["version"] = situation.version
+            form = SituationForm(data, initial=initial)
+        except (DomainError, ValidationError) as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("pages:situation-detail", situation_id=situation.pk)
+    status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
+    return render(request, "coordination/situation_form.html",
+                  {"form": form, "situation": situation, "conflict": conflict}, status=status)
+
+
+@login_required
+@require_POST
+def reading_create(request, situation_id: int):
+    situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+    staff_only(request.user)
+    tracked_ids = selectors.tracked_indicator_list(user=request.user, situation_id=situation.pk).values("indicator_id")
+    form = ReadingForm(request.POST, indicators=Indicator.objects.filter(pk__in=tracked_ids))
+    notice = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reading_record(actor=request.user, situation=situation, indicator=data["indicator"],
+                                    value=data["value"], observed_at=data["observed_at"], source=data["source"],
+                                    note=data["note"])
+        except (DomainError, ValidationError) as error:
+            add_domain_error(form, error)
+        else:
+            notice = _("Reading recorded: %(indicator)s = %(value)g.") % {
+                "indicator": data["indicator"].name, "value": data["value"]}
+            form = None
+    ok = form is None
+    if request.htmx:
+        context = indicator_panel_context(request, situation, reading_form=form, notice=notice)
+        return render(request, "coordination/_indicator_panel.html", context)
+    if ok:
+        return redirect(reverse("pages:situation-detail", args=[situation.pk]) + "#indicators")
+    return render(request, "coordination/situation_detail.html",
+                  situation_detail_context(request, situation, reading_form=form), status=400)
+
+
+@login_required
+@require_POST
+def assignment_create(request, situation_id: int):
+    situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+    staff_only(request.user)
+    form = AssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assignment_create(actor=request.user, situation=situation, **form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            add_domain_error(form, error)
+        else:
+            return redirect(reverse("pages:situation-detail", args=[situation.pk]) + "#partners")
+    return render(request, "coordination/situation_detail.html",
+                  situation_detail_context(request, situation, assignment_form=form), status=400)
+
+
+@login_required
+def action_propose(request, situation_id: int):
+    situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
+    staff_only(request.user)
+    governments = selectors.government_list(user=request.user).filter(assignments__situation=situation)
+    form = ActionProposeForm(request.POST or None, governments=governments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_propose(actor=request.user, situation=situation, **form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("pages:action-detail", action_id=action.pk)
+    return render(request, "coordination/action_propose.html", {"form": form, "situation": situation},
+                  status=400 if form.is_bound and form.errors else 200)
