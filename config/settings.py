@@ -2,6 +2,7 @@
 environment here, and only here (django-environ). Defaults are the embedded ones
 (SQLite and Kombu's filesystem broker under var/) so a fresh clone runs with no server.
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "django_celery_beat",
@@ -183,14 +185,60 @@ CELERY_BEAT_SCHEDULE = {}
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------
+# Conventions shared by every resource (coordination, alerts): config/api/__init__.py.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ConcertAutoSchema",
+    # Tokens for scripts (knox: only a digest is stored, tokens expire); the session
+    # for the pages, where DRF enforces CSRF on unsafe methods.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Times in the API are ISO 8601 in UTC (settings.TIME_ZONE), whatever the user's zone.
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "URL_FIELD_NAME": "url",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 20,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Concert API",
     "DESCRIPTION": "Coordination and escalation for governments acting together to prevent mass atrocities.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # No CDN is reachable from where Concert runs: the docs page serves its own assets.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name a field "status", "role" or "kind" with different choices;
+    # naming each enum here keeps the schema free of collision warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "SituationStatusEnum": "coordination.choices.SituationStatus",
+        "ActionStatusEnum": "coordination.choices.ActionStatus",
+        "ActionKindEnum": "coordination.choices.ActionKind",
+        "GovernmentKindEnum": "coordination.models.situations.Government.Kind",
+        "PartnerRoleEnum": "coordination.choices.PartnerRole",
+        "UserRoleEnum": "accounts.models.Role",
+        "RiskLevelEnum": "coordination.choices.RiskLevel",
+        "PriorityEnum": "coordination.choices.Priority",
+        "MarkingEnum": "coordination.choices.Marking",
+    },
 }
 
 LOGGING = {

@@ -6,6 +6,7 @@ from config.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api.urls")),
     # Pages (server-rendered, htmx): sign-in and the coordination pages.
     path("accounts/", include("accounts.urls")),
     path("", include("coordination.urls")),

@@ -7,6 +7,7 @@ from coordination.models import (
     Action,
     ActionUpdate,
     Government,
+    Indicator,
     IndicatorReading,
     PartnerAssignment,
     Situation,
@@ -71,3 +72,11 @@ def government_list(*, user) -> QuerySet[Government]:
     if user is None or not user.is_authenticated:
         return Government.objects.none()
     return Government.objects.all()
+
+
+def indicator_list(*, user) -> QuerySet[Indicator]:
+    """The indicator catalogue is reference data, the same for every signed-in user;
+    which situation tracks what, and the readings, are scoped (above)."""
+    if user is None or not user.is_authenticated:
+        return Indicator.objects.none()
+    return Indicator.objects.all()

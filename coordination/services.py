@@ -52,8 +52,15 @@ def _situation_changed(situation_id: int) -> None:
     transaction.on_commit(lambda: enqueue_situation_evaluation(situation_id))
 
 
+def may_coordinate(actor) -> bool:
+    """Staff roles (desk officer, manager, admin) create and edit situations, readings,
+    assignments and actions. Pages and the API ask this to refuse early; the services
+    below enforce it."""
+    return actor is not None and getattr(actor, "role", None) in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN)
+
+
 def _require_staff(actor, what: str) -> None:
-    if actor is None or actor.role not in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN):
+    if not may_coordinate(actor):
         raise NotPermitted(_("Only desk officers and managers may %(what)s.") % {"what": what})
 
 
@@ -297,17 +304,22 @@ def reading_record(*, actor, situation: Situation, indicator: Indicator, value: 
 
 # --- Actions ----------------------------------------------------------------------------
 
-def _require_may_work_on_action(actor, action: Action) -> None:
+def may_work_on_action(actor, action: Action) -> bool:
     """Staff may change any action; a liaison only those their government owns, on a
     situation they can still see."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if may_coordinate(actor):
+        return True
+    return (actor.role == Role.LIAISON and actor.government_id == action.owner_government_id
+            and can_see_situation(actor, action.situation_id))
+
+
+def _require_may_work_on_action(actor, action: Action) -> None:
     if actor is None:
         raise NotPermitted(_("Sign in to change actions."))
-    if actor.role in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN):
-        return
-    if (actor.role == Role.LIAISON and actor.government_id == action.owner_government_id
-            and can_see_situation(actor, action.situation_id)):
-        return
-    raise NotPermitted(_("Only the owner government's liaison or a desk officer may change this action."))
+    if not may_work_on_action(actor, action):
+        raise NotPermitted(_("Only the owner government's liaison or a desk officer may change this action."))
 
 
 @transaction.atomic

@@ -1,0 +1,271 @@
+"""Base classes every API resource is declared over (see config/api/__init__.py)."""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import permissions, renderers, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.exceptions import PreconditionFailed, PreconditionRequired
+from config.api.pagination import CursorPagination
+from coordination.services import may_coordinate
+
+# --- Serializers ------------------------------------------------------------------------
+
+
+class StrictSerializerMixin:
+    """Refuse keys the serializer would not write: a typo ("staus") or a read-only field
+    ("version") must not be silently dropped, the client would believe it was saved."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {}
+            for key in data:
+                if key in writable:
+                    continue
+                if key in self.fields:
+                    errors[key] = [_("This field is read-only.")]
+                else:
+                    errors[key] = [_("Unknown field.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictSerializerMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    pass
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A float that is a number: "NaN" and "Infinity" (as strings, or as the bare JSON
+    extensions some encoders emit) are refused with the field named."""
+
+    default_error_messages = {"not_finite": _("A finite number is required (not NaN or infinity).")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("not_finite")
+        return value
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to an object the requesting user may see. Out of scope reads exactly
+    like a missing id ("does not exist"), so a write body cannot probe for existence.
+
+    `selector` is a selector function taking `user=`; `queryset` is the model's manager,
+    used only for the schema."""
+
+    def __init__(self, *, selector: Callable, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.selector(user=getattr(request, "user", None))
+
+
+class UserBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.SerializerMethodField()
+
+    def get_full_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    """One django-simple-history record: who changed what, when, and the row as it was."""
+
+    TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+    history_id = serializers.IntegerField(read_only=True)
+    history_date = serializers.DateTimeField(read_only=True)
+    change = serializers.SerializerMethodField()
+    user = serializers.SerializerMethodField()
+    reason = serializers.CharField(source="history_change_reason", read_only=True, allow_null=True)
+    snapshot = serializers.SerializerMethodField()
+
+    def get_change(self, record) -> str:
+        return self.TYPES.get(record.history_type, record.history_type)
+
+    @extend_schema_field(UserBriefSerializer(allow_null=True))
+    def get_user(self, record):
+        user = record.history_user
+        return UserBriefSerializer(user).data if user is not None else None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_snapshot(self, record) -> dict:
+        return {
+            field.attname: getattr(record, field.attname)
+            for field in record._meta.fields
+            if not field.attname.startswith("history_")
+        }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (config.api.exceptions)."""
+
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. invalid, not_found, version_conflict.")
+    detail = serializers.CharField(help_text="Readable reason.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text='Per input field (dotted path for bulk bodies, e.g. "3.value"): the reasons it was refused.',
+    )
+    allowed = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="For 409 on a transition: the statuses reachable from the current one.")
+    current = serializers.CharField(required=False, help_text="For 409 on a transition: the current status.")
+    current_version = serializers.IntegerField(required=False, help_text="For 412: the version now stored.")
+
+
+# --- Permissions ------------------------------------------------------------------------
+
+
+class StaffWritesPermission(permissions.BasePermission):
+    """Reads for every signed-in user (the queryset already holds only what they may
+    see); writes for staff, plus the view's `liaison_actions` when `may_change` agrees.
+
+    Detail writes are decided after the scoped lookup, so out of scope answers 404
+    before any 403 could tell that the object exists. Views nested under a parent set
+    `checks_parent_permission` and call `check_object_permissions(request, parent)`
+    once the parent is found."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False) \
+                or getattr(view, "checks_parent_permission", False):
+            return True
+        return may_coordinate(request.user) or getattr(view, "action", None) in getattr(view, "liaison_actions", ())
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        may_change = getattr(view, "may_change", None)
+        return may_change(request.user, obj) if may_change else may_coordinate(request.user)
+
+
+# --- Views ------------------------------------------------------------------------------
+
+
+class ScopedViewSetMixin:
+    """`selector(user=...)` is the whole queryset of the view: what the user may see."""
+
+    selector: Callable
+    permission_classes = [permissions.IsAuthenticated, StaffWritesPermission]
+    liaison_actions: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return type(self).selector(user=self.request.user)
+
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="The ETag of the version you edited, as read from a detail response. "
+                "Missing: 428. Stale: 412 and nothing is changed.",
+)
+
+
+class ConditionalWriteMixin:
+    """ETag / If-Match over a `version` column. The view only parses the header; the
+    service compares the version under a row lock, so the check and the write cannot be
+    separated by another request."""
+
+    etag_prefix: str
+
+    def etag_for(self, obj) -> str:
+        return f'"{self.etag_prefix}-{obj.pk}-v{obj.version}"'
+
+    def expected_version(self, request, obj) -> int:
+        header = request.headers.get("If-Match", "").strip()
+        if not header or header == "*":
+            raise PreconditionRequired()
+        pattern = re.compile(rf'"{re.escape(self.etag_prefix)}-{obj.pk}-v(\d{{1,9}})"')
+        for tag in header.split(","):
+            match = pattern.fullmatch(tag.strip())  # weak tags (W/"…") never match an If-Match
+            if match:
+                return int(match.group(1))
+        raise PreconditionFailed()
+
+    def detail_response(self, obj, *, status: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)
+        serializer = self.get_serializer_class()(fresh, context=self.get_serializer_context())
+        response = Response(serializer.data, status=status)
+        response["ETag"] = self.etag_for(fresh)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        response = Response(self.get_serializer(obj).data)
+        response["ETag"] = self.etag_for(obj)
+        return response
+
+
+class HistoryMixin:
+    """`GET …/{id}/history`: the object's django-simple-history records, newest first.
+    The object is fetched through the scoped queryset, so history is scoped with it."""
+
+    @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False,
+                   summary="Change history of this object, newest first")
+    @action(detail=True, methods=["get"], filter_backends=[],
+            pagination_class=type("HistoryPagination", (CursorPagination,),
+                                  {"ordering": ("-history_date", "-history_id"), "page_size": 100}))
+    def history(self, request, *args, **kwargs):
+        obj = self.get_object()
+        records = obj.history.select_related("history_user")
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(HistoryRecordSerializer(page, many=True).data)
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+class CsvRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach a renderer; the export itself is written by the view.
+        return renderers.JSONRenderer().render(data)
+
+
+class CsvExportMixin:
+    """`GET …/export`: the list's own filtered queryset as CSV, so an export is scoped
+    exactly as the list is. `csv_columns` is a list of (header, function of the row)."""
+
+    csv_columns: list[tuple[str, Callable]]
+    csv_filename: str
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row each")},
+                   filters=True, summary="Export the (filtered) list as CSV")
+    @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, CsvRenderer],
+            pagination_class=None)
+    def export(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset())
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        writer = csv.writer(response)
+        writer.writerow([header for header, _getter in self.csv_columns])
+        for row in rows.iterator(chunk_size=500):
+            writer.writerow([neutralise_cell(getter(row)) for _header, getter in self.csv_columns])
+        return response

@@ -1,0 +1,52 @@
+"""OpenAPI generation: every operation documents the error answers it can give."""
+from drf_spectacular.openapi import AutoSchema
+
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input: `fields` names each refused field and why.",
+    "401": "Not signed in, or the token is unknown, revoked or expired.",
+    "403": "Visible to you, but your role may not make this change.",
+    "404": "No such object, or not visible to you (the two are indistinguishable).",
+    "409": "Refused transition: `allowed` lists the statuses reachable from `current`.",
+    "412": "If-Match names an older version: someone changed it since you read it; nothing was changed.",
+    "428": "If-Match is missing: read the object, then send its ETag.",
+}
+
+
+class ConcertAutoSchema(AutoSchema):
+    def _error_codes(self) -> list[str]:
+        view = self.view
+        # Views open to anonymous callers for some methods (token login) list them.
+        public = self.method in getattr(view, "public_methods", ())
+        codes = [] if public else ["401"]
+        if "{" in self.path:
+            codes.append("404")
+        if self.method not in ("GET", "HEAD", "OPTIONS"):
+            codes += ["400"] + ([] if public else ["403"])
+        if getattr(view, "etag_prefix", None) and (
+            self.method in ("PUT", "PATCH") or getattr(view, "action", None) in getattr(view, "conditional_actions", ())
+        ):
+            codes += ["412", "428"]
+        if getattr(view, "action", None) in getattr(view, "conflict_actions", ()):
+            codes.append("409")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        from config.api.base import ErrorSerializer
+
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in responses:
+                body = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                body["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = body
+        return responses
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        view = self.view
+        if getattr(view, "etag_prefix", None) and status_code in ("200", "201") and "{" in self.path \
+                and getattr(view, "action", None) in ("retrieve", "update", "partial_update",
+                                                      *getattr(view, "conditional_actions", ())):
+            headers["ETag"] = {"schema": {"type": "string"},
+                               "description": "Send it back as If-Match to change this object."}
+        return headers

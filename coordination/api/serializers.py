@@ -1,0 +1,226 @@
+"""Shapes of coordination resources. Reads are plain; writes only validate types and
+ranges and hand the values to coordination.services, where the rules live."""
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.base import (
+    FiniteFloatField,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+    UserBriefSerializer,
+)
+from coordination import selectors
+from coordination.choices import ActionStatus
+from coordination.models import (
+    Action,
+    ActionUpdate,
+    Government,
+    Indicator,
+    IndicatorReading,
+    PartnerAssignment,
+    Situation,
+    TrackedIndicator,
+)
+from coordination.models.indicators import READING_VALUE_LIMIT
+from coordination.services import BULK_READINGS_LIMIT, allowed_transitions
+
+User = get_user_model()
+
+
+class GovernmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Government
+        fields = ["id", "code", "name", "kind", "is_active"]
+
+
+class GovernmentBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Government
+        fields = ["id", "code", "name"]
+
+
+class SituationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Situation
+        fields = ["id", "title"]
+
+
+# --- Assignments ------------------------------------------------------------------------
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    government = GovernmentBriefSerializer(read_only=True)
+    liaison = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PartnerAssignment
+        fields = ["id", "situation", "government", "role", "liaison", "created_at"]
+        read_only_fields = fields
+
+
+class AssignmentCreateSerializer(StrictModelSerializer):
+    situation = ScopedPrimaryKeyRelatedField(selector=selectors.situation_list, queryset=Situation.objects.all())
+    government = serializers.PrimaryKeyRelatedField(queryset=Government.objects.all())
+    liaison = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                                                 required=False)
+
+    class Meta:
+        model = PartnerAssignment
+        fields = ["situation", "government", "role", "liaison"]
+        validators = []  # uniqueness is the service's rule (one assignment per government)
+
+
+# --- Situations -------------------------------------------------------------------------
+
+class SituationSerializer(serializers.ModelSerializer):
+    lead_officer = UserBriefSerializer(read_only=True, allow_null=True)
+    named_liaisons = UserBriefSerializer(many=True, read_only=True)
+    assignments = AssignmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Situation
+        fields = ["id", "title", "country_code", "area", "summary", "status", "risk_level", "marking",
+                  "lead_officer", "named_liaisons", "assignments", "version", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class SituationWriteSerializer(StrictModelSerializer):
+    lead_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                                                      required=False)
+    named_liaisons = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                        required=False)
+
+    class Meta:
+        model = Situation
+        fields = ["title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer",
+                  "named_liaisons"]
+
+
+# --- Indicators and readings --------------------------------------------------------------
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name", "framework_ref", "risk_factor", "description", "value_kind", "unit",
+                  "direction", "warning_threshold", "critical_threshold", "is_active"]
+        read_only_fields = fields
+
+
+class TrackedIndicatorSerializer(serializers.ModelSerializer):
+    indicator = IndicatorSerializer(read_only=True)
+    effective_warning = serializers.FloatField(read_only=True, allow_null=True)
+    effective_critical = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TrackedIndicator
+        fields = ["id", "indicator", "warning_threshold", "critical_threshold", "effective_warning",
+                  "effective_critical"]
+        read_only_fields = fields
+
+
+class TrackIndicatorSerializer(StrictSerializer):
+    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.filter(is_active=True))
+    warning_threshold = FiniteFloatField(required=False, allow_null=True, min_value=-READING_VALUE_LIMIT,
+                                         max_value=READING_VALUE_LIMIT)
+    critical_threshold = FiniteFloatField(required=False, allow_null=True, min_value=-READING_VALUE_LIMIT,
+                                          max_value=READING_VALUE_LIMIT)
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True)
+    recorded_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = IndicatorReading
+        fields = ["id", "situation", "indicator", "indicator_code", "value", "observed_at", "source", "note",
+                  "recorded_by", "recorded_at", "client_id", "supersedes"]
+        read_only_fields = fields
+
+
+class ReadingListSerializer(serializers.ListSerializer):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", BULK_READINGS_LIMIT)
+        kwargs.setdefault("allow_empty", False)
+        super().__init__(*args, **kwargs)
+
+
+class ReadingWriteSerializer(StrictSerializer):
+    """One reading as sent. `client_id` is the sender's own id for it: sending the same
+    reading again returns the stored one and creates nothing."""
+
+    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all())
+    value = FiniteFloatField(min_value=-READING_VALUE_LIMIT, max_value=READING_VALUE_LIMIT)
+    observed_at = serializers.DateTimeField()
+    source = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    supersedes = ScopedPrimaryKeyRelatedField(selector=selectors.reading_list, queryset=IndicatorReading.objects.all(),
+                                              required=False, allow_null=True, default=None)
+
+    class Meta:
+        list_serializer_class = ReadingListSerializer
+
+
+# --- Actions ----------------------------------------------------------------------------
+
+class ActionSerializer(serializers.ModelSerializer):
+    situation = SituationBriefSerializer(read_only=True)
+    owner_government = GovernmentBriefSerializer(read_only=True)
+    assignee = UserBriefSerializer(read_only=True, allow_null=True)
+    is_overdue = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = ["id", "situation", "title", "kind", "description", "owner_government", "assignee", "due_date",
+                  "status", "allowed_transitions", "is_overdue", "priority", "progress_note", "version",
+                  "created_at", "updated_at", "agreed_at", "completed_at", "last_activity_at"]
+        read_only_fields = fields
+
+    def get_is_overdue(self, action) -> bool:
+        return action.is_open and action.due_date < timezone.now().date()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ActionStatus.choices)))
+    def get_allowed_transitions(self, action) -> list[str]:
+        return list(allowed_transitions(action.status))
+
+
+class ActionCreateSerializer(StrictModelSerializer):
+    situation = ScopedPrimaryKeyRelatedField(selector=selectors.situation_list, queryset=Situation.objects.all())
+    owner_government = serializers.PrimaryKeyRelatedField(queryset=Government.objects.all())
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                                                  required=False)
+
+    class Meta:
+        model = Action
+        fields = ["situation", "title", "kind", "description", "owner_government", "assignee", "due_date",
+                  "priority"]
+
+
+class ActionEditSerializer(StrictModelSerializer):
+    """Staff edit the planning fields; a liaison may send `progress_note` only (the
+    service refuses anything else from them with 403). Status moves by /transition."""
+
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
+                                                  required=False)
+    progress_note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    class Meta:
+        model = Action
+        fields = ["title", "kind", "description", "due_date", "priority", "assignee", "progress_note"]
+
+
+class TransitionSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["id", "action", "author", "old_status", "new_status", "note", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,19 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from coordination.api import views
+
+router = SimpleRouter(trailing_slash=False)
+router.register("governments", views.GovernmentViewSet, basename="government")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("situations", views.SituationViewSet, basename="situation")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("actions", views.ActionViewSet, basename="action")
+
+urlpatterns = [
+    path("situations/<int:situation_pk>/readings", views.ReadingViewSet.as_view({"get": "list", "post": "create"}),
+         name="situation-readings"),
+    path("situations/<int:situation_pk>/indicators",
+         views.TrackedIndicatorViewSet.as_view({"get": "list", "post": "create"}), name="situation-indicators"),
+    *router.urls,
+]

@@ -1,0 +1,274 @@
+"""Coordination resources: short declarations over config.api.base. Each view reads
+through a selector (scope) and writes through a service (rules)."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.base import (
+    IF_MATCH_PARAMETER,
+    ConditionalWriteMixin,
+    CsvExportMixin,
+    HistoryMixin,
+    ScopedViewSetMixin,
+)
+from config.api.pagination import CursorByCreationPagination, CursorByTimePagination
+from coordination import selectors, services
+from coordination.api import serializers as s
+from coordination.models import IndicatorReading, TrackedIndicator
+from coordination.api.filters import ActionFilter, AssignmentFilter, ReadingFilter, SituationFilter
+
+
+class GovernmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Partner governments and organisations of the coalition."""
+
+    selector = staticmethod(selectors.government_list)
+    serializer_class = s.GovernmentSerializer
+    filterset_fields = ["is_active", "kind"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["name", "code"]
+
+
+class IndicatorViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalogue of risk indicators (UN Framework of Analysis, 2014)."""
+
+    selector = staticmethod(selectors.indicator_list)
+    serializer_class = s.IndicatorSerializer
+    filterset_fields = ["risk_factor", "value_kind", "is_active"]
+    search_fields = ["code", "name", "framework_ref"]
+    ordering_fields = ["risk_factor", "code", "name"]
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer),
+    partial_update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer),
+    create=extend_schema(request=s.SituationWriteSerializer),
+)
+class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, CsvExportMixin,
+                       mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Situations of concern, with their partner assignments embedded."""
+
+    selector = staticmethod(selectors.situation_list)
+    serializer_class = s.SituationSerializer
+    filterset_class = SituationFilter
+    search_fields = ["title", "area", "summary"]
+    ordering_fields = ["title", "updated_at", "created_at", "risk_level", "status"]
+    etag_prefix = "situation"
+    csv_filename = "situations.csv"
+    csv_columns = [
+        ("id", lambda o: o.pk),
+        ("title", lambda o: o.title),
+        ("country_code", lambda o: o.country_code),
+        ("area", lambda o: o.area),
+        ("status", lambda o: o.status),
+        ("risk_level", lambda o: o.risk_level),
+        ("marking", lambda o: o.get_marking_display()),
+        ("lead_officer", lambda o: o.lead_officer.username if o.lead_officer else ""),
+        ("governments", lambda o: " ".join(f"{a.government.code}:{a.role}" for a in o.assignments.all())),
+        ("updated_at", lambda o: o.updated_at.isoformat()),
+    ]
+
+    def create(self, request, *args, **kwargs):
+        write = s.SituationWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        situation = services.situation_open(actor=request.user, **write.validated_data)
+        return self.detail_response(situation, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        situation = self.get_object()
+        version = self.expected_version(request, situation)
+        write = s.SituationWriteSerializer(situation, data=request.data, partial=kwargs.get("partial", False),
+                                           context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        updated = services.situation_update(actor=request.user, situation=situation, expected_version=version,
+                                            **write.validated_data)
+        return self.detail_response(updated)
+
+
+class SituationChildMixin:
+    """Nested under /situations/{situation_pk}/: the parent is fetched through the
+    scoped selector first, so an invisible situation answers 404, not an empty list."""
+
+    checks_parent_permission = True
+
+    def get_situation(self):
+        if not hasattr(self, "_situation"):
+            self._situation = get_object_or_404(
+                selectors.situation_list(user=self.request.user), pk=self.kwargs["situation_pk"]
+            )
+            self.check_object_permissions(self.request, self._situation)
+        return self._situation
+
+
+class AssignmentViewSet(ScopedViewSetMixin, HistoryMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                        viewsets.ReadOnlyModelViewSet):
+    """Which partner governments work on which situation, in which role. To change a
+    role, delete the assignment and create it anew (both are in the history)."""
+
+    selector = staticmethod(selectors.assignment_list)
+    serializer_class = s.AssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["created_at", "situation", "government"]
+
+    @extend_schema(request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        write = s.AssignmentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        assignment = services.assignment_create(actor=request.user, **write.validated_data)
+        fresh = self.get_queryset().get(pk=assignment.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.assignment_delete(actor=self.request.user, assignment=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The indicators tracked on this situation"),
+    create=extend_schema(request=s.TrackIndicatorSerializer, responses={201: s.TrackedIndicatorSerializer},
+                         summary="Track an indicator on this situation (or change its thresholds)"),
+)
+class TrackedIndicatorViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                              mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.TrackedIndicatorSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no situation
+            return TrackedIndicator.objects.none()
+        return selectors.tracked_indicator_list(user=self.request.user, situation_id=self.get_situation().pk)
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        write = s.TrackIndicatorSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        tracked = services.indicator_track(actor=request.user, situation=situation, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=tracked.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Readings of this situation, newest observation first"),
+    create=extend_schema(
+        request=s.ReadingWriteSerializer,
+        responses={201: s.ReadingSerializer, 200: OpenApiResponse(s.ReadingSerializer, description=(
+            "Every reading was already stored (same client_id): nothing was created."))},
+        summary="Record one reading, or a list of up to 1,000 (all or nothing)",
+        description="Send one object or a JSON list of objects. A list is refused whole if any row is invalid; "
+                    "`fields` then names the row and field (\"3.value\"). Readings whose `client_id` was seen "
+                    "before are returned as stored and not created again: 201 if anything was created, 200 if "
+                    "nothing was. A list is answered with a list in the order sent.",
+    ),
+)
+class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = s.ReadingSerializer
+    filterset_class = ReadingFilter
+    pagination_class = CursorByTimePagination
+
+    @property
+    def filter_backends(self):
+        from django_filters.rest_framework import DjangoFilterBackend
+
+        # Cursor pagination owns the ordering; a client ordering would break its cursor.
+        return [DjangoFilterBackend]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return IndicatorReading.objects.none()
+        return selectors.reading_list(user=self.request.user, situation_id=self.get_situation().pk)
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        many = isinstance(request.data, list)
+        write = s.ReadingWriteSerializer(data=request.data, many=many, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        rows = write.validated_data if many else [write.validated_data]
+        results = services.readings_record(
+            actor=request.user, situation=situation,
+            readings=[services.ReadingInput(**row) for row in rows],
+        )
+        stored = {r.pk: r for r in self.get_queryset().filter(pk__in=[reading.pk for reading, _ in results])}
+        data = [self.get_serializer(stored[reading.pk]).data for reading, _created in results]
+        created = any(was_created for _reading, was_created in results)
+        return Response(data if many else data[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.ActionEditSerializer),
+    partial_update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.ActionEditSerializer),
+    create=extend_schema(request=s.ActionCreateSerializer),
+)
+class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, CsvExportMixin,
+                    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Agreed actions. A liaison may move the status and write the progress note of the
+    actions their government owns; everything else is for staff."""
+
+    selector = staticmethod(selectors.action_list)
+    serializer_class = s.ActionSerializer
+    filterset_class = ActionFilter
+    search_fields = ["title", "description"]
+    ordering_fields = ["due_date", "priority", "status", "updated_at", "last_activity_at"]
+    etag_prefix = "action"
+    liaison_actions = ("update", "partial_update", "transition")
+    conditional_actions = ("transition",)
+    conflict_actions = ("transition",)
+    csv_filename = "actions.csv"
+    csv_columns = [
+        ("id", lambda o: o.pk),
+        ("situation_id", lambda o: o.situation_id),
+        ("situation", lambda o: o.situation.title),
+        ("title", lambda o: o.title),
+        ("kind", lambda o: o.kind),
+        ("owner_government", lambda o: o.owner_government.code),
+        ("assignee", lambda o: o.assignee.username if o.assignee else ""),
+        ("due_date", lambda o: o.due_date.isoformat()),
+        ("status", lambda o: o.status),
+        ("priority", lambda o: o.priority),
+        ("progress_note", lambda o: o.progress_note),
+        ("last_activity_at", lambda o: o.last_activity_at.isoformat()),
+    ]
+
+    def may_change(self, user, action):
+        if self.action in self.liaison_actions:
+            return services.may_work_on_action(user, action)
+        return services.may_coordinate(user)
+
+    def create(self, request, *args, **kwargs):
+        write = s.ActionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        action_ = services.action_propose(actor=request.user, **write.validated_data)
+        return self.detail_response(action_, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        action_ = self.get_object()
+        version = self.expected_version(request, action_)
+        write = s.ActionEditSerializer(action_, data=request.data, partial=kwargs.get("partial", False),
+                                       context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        updated = services.action_update(actor=request.user, action=action_, expected_version=version,
+                                         **write.validated_data)
+        return self.detail_response(updated)
+
+    @extend_schema(request=s.TransitionSerializer, responses={200: s.ActionSerializer},
+                   parameters=[IF_MATCH_PARAMETER], summary="Move the action to another status, with a note")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def transition(self, request, *args, **kwargs):
+        action_ = self.get_object()
+        version = self.expected_version(request, action_)
+        write = s.TransitionSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        updated = services.action_transition(actor=request.user, action=action_, expected_version=version,
+                                             to_status=write.validated_data["status"],
+                                             note=write.validated_data["note"])
+        return self.detail_response(updated)
+
+    @extend_schema(responses=s.ActionUpdateSerializer(many=True), filters=False,
+                   summary="The action's progress log, newest first")
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=CursorByCreationPagination)
+    def updates(self, request, *args, **kwargs):
+        action_ = self.get_object()
+        entries = selectors.action_update_list(user=request.user, action_id=action_.pk)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(s.ActionUpdateSerializer(page, many=True).data)
