@@ -1,0 +1,202 @@
+"""Governments, situations and the assignments that decide who sees a situation."""
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import STAFF_ROLES, Role, User
+from coordination import services
+from coordination.admin.base import (
+    ReadOnlyHistoryAdmin,
+    ServiceAdmin,
+    SituationScopedAdmin,
+    VersionedForm,
+    changed_values,
+    copy_saved_state,
+)
+from coordination.models import Government, PartnerAssignment, Situation, TrackedIndicator
+
+
+@admin.register(Government)
+class GovernmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code")
+    ordering = ("name",)
+
+
+class ExistingRowForm(forms.ModelForm):
+    """An inline row whose identifying field is fixed once saved: the services can change
+    an assignment's role and liaison, not which government it is (un-assign and assign
+    instead), and track an indicator's thresholds, not swap the indicator."""
+
+    fixed_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.fixed_field in self.fields:
+            self.fields[self.fixed_field].disabled = True
+
+
+class AssignmentForm(ExistingRowForm):
+    fixed_field = "government"
+
+
+class TrackedIndicatorForm(ExistingRowForm):
+    fixed_field = "indicator"
+
+
+def save_assignment_formset(request, formset) -> None:
+    """Assignments decide visibility, so every change goes through the services: they
+    refuse a duplicate, an inactive government and a liaison of another government, and
+    record the un-assignment in history."""
+    formset.save(commit=False)
+    for assignment in formset.deleted_objects:
+        services.assignment_delete(actor=request.user, assignment=assignment)
+    for assignment, _changed in formset.changed_objects:
+        services.assignment_update(actor=request.user, assignment=assignment, role=assignment.role,
+                                   liaison=assignment.liaison)
+    for assignment in formset.new_objects:
+        saved = services.assignment_create(actor=request.user, situation=formset.instance,
+                                           government=assignment.government, role=assignment.role,
+                                           liaison=assignment.liaison)
+        assignment.pk = saved.pk
+
+
+def save_tracked_indicator_formset(request, formset) -> None:
+    formset.save(commit=False)
+    # No service owns un-tracking and no rule guards it: readings already recorded stay.
+    for tracked in formset.deleted_objects:
+        tracked.delete()
+    for tracked in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+        saved = services.indicator_track(actor=request.user, situation=formset.instance, indicator=tracked.indicator,
+                                         warning_threshold=tracked.warning_threshold,
+                                         critical_threshold=tracked.critical_threshold)
+        tracked.pk = saved.pk
+
+
+class PartnerAssignmentInline(admin.TabularInline):
+    model = PartnerAssignment
+    form = AssignmentForm
+    fields = ("government", "role", "liaison")
+    autocomplete_fields = ("government", "liaison")
+    extra = 0
+
+
+class TrackedIndicatorInline(admin.TabularInline):
+    model = TrackedIndicator
+    form = TrackedIndicatorForm
+    fields = ("indicator", "warning_threshold", "critical_threshold")
+    autocomplete_fields = ("indicator",)
+    extra = 0
+
+
+@admin.register(Situation)
+class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
+    form = VersionedForm
+    list_display = ("title", "country_code", "status", "risk_level", "marking", "lead_officer", "updated_at")
+    list_filter = ("status", "risk_level", "marking", "country_code")
+    search_fields = ("title", "country_code", "area")
+    list_select_related = ("lead_officer",)
+    readonly_fields = ("version", "created_at", "updated_at")
+    filter_horizontal = ("named_liaisons",)
+    fieldsets = (
+        (None, {"fields": ("title", "country_code", "area", "summary")}),
+        (_("Assessment"), {"fields": ("status", "risk_level", "lead_officer")}),
+        (_("Sharing"), {"fields": ("marking", "named_liaisons")}),
+        (_("Record"), {"fields": ("version", "created_at", "updated_at", "expected_version")}),
+    )
+    inlines = (PartnerAssignmentInline, TrackedIndicatorInline)
+    history_list_display = ("status", "risk_level", "marking")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_officer":
+            kwargs["queryset"] = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "named_liaisons":
+            kwargs["queryset"] = User.objects.filter(role=Role.LIAISON, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = services.situation_open(
+                actor=request.user, named_liaisons=data.get("named_liaisons") or (),
+                **{name: data.get(name) for name in services.SITUATION_EDITABLE_FIELDS},
+            )
+        else:
+            changes = changed_values(form, services.SITUATION_EDITABLE_FIELDS)
+            named = data.get("named_liaisons") if "named_liaisons" in form.changed_data else None
+            if not changes and named is None:
+                return
+            saved = services.situation_update(actor=request.user, situation=obj,
+                                              expected_version=data.get("expected_version"),
+                                              named_liaisons=named, **changes)
+        copy_saved_state(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        # named_liaisons were written by the service in save_model; form.save_m2m()
+        # would write them a second time behind its back.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is PartnerAssignment:
+            save_assignment_formset(request, formset)
+        elif formset.model is TrackedIndicator:
+            save_tracked_indicator_formset(request, formset)
+        else:  # pragma: no cover - every inline above is handled
+            super().save_formset(request, form, formset, change)
+
+
+@admin.register(PartnerAssignment)
+class PartnerAssignmentAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
+    situation_path = "situation__"
+    list_display = ("situation", "government", "role", "liaison", "created_at")
+    list_filter = ("role", "government")
+    search_fields = ("situation__title", "government__name", "government__code", "liaison__username")
+    list_select_related = ("situation", "government", "liaison")
+    autocomplete_fields = ("situation", "government", "liaison")
+    readonly_fields = ("created_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "situation", "government") if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.assignment_update(actor=request.user, assignment=obj, role=obj.role, liaison=obj.liaison)
+            return
+        saved = services.assignment_create(actor=request.user, situation=obj.situation, government=obj.government,
+                                           role=obj.role, liaison=obj.liaison)
+        obj.pk, obj.created_at = saved.pk, saved.created_at
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.assignment_delete(actor=request.user, assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("government"):
+            services.assignment_delete(actor=request.user, assignment=assignment)
+
+
+@admin.register(TrackedIndicator)
+class TrackedIndicatorAdmin(SituationScopedAdmin, ServiceAdmin):
+    situation_path = "situation__"
+    form = TrackedIndicatorForm
+    list_display = ("situation", "indicator", "warning_threshold", "critical_threshold")
+    list_filter = ("indicator__risk_factor",)
+    search_fields = ("situation__title", "indicator__code", "indicator__name")
+    list_select_related = ("situation", "indicator")
+    autocomplete_fields = ("situation", "indicator")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("situation",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        saved = services.indicator_track(actor=request.user, situation=obj.situation, indicator=obj.indicator,
+                                         warning_threshold=obj.warning_threshold,
+                                         critical_threshold=obj.critical_threshold)
+        obj.pk = saved.pk
+        obj._state.adding = False
