@@ -110,3 +110,11 @@ def celery_worker_thread(transactional_db, settings):
                 pass
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every cast member gets a password; PBKDF2 at production strength costs a quarter
+    of a second each on a two-core machine, which the suite pays hundreds of times.
+    What is tested is who may do what, not the hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -121,8 +121,6 @@ def plain_static_files(settings):
     # these tests are about the admin's pages, not about hashed asset names.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    # Hundreds of users are built here; the production hasher would spend a minute on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
