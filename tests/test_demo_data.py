@@ -8,7 +8,7 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -23,7 +23,10 @@ def demo_world(django_db_setup, django_db_blocker):
     """Built once for the module (a few seconds), inside a transaction rolled back at
     the end; every test runs in a savepoint within it and sees the same world."""
     out = StringIO()
-    with django_db_blocker.unblock():
+    # The same fast hasher as the rest of the suite (conftest.fast_password_hashing),
+    # which applies per test and so after this module-wide world is built.
+    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast_hashing:
         with transaction.atomic():
             call_command("demo_data", stdout=out)
             yield out.getvalue()
