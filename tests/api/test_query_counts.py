@@ -1,0 +1,112 @@
+"""Every list costs the same number of queries for 5 rows as for 50."""
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.models import AuthToken
+
+from coordination.choices import PartnerRole
+from coordination.models import ActionUpdate
+from tests.factories import (
+    ActionFactory,
+    AssignmentFactory,
+    GovernmentFactory,
+    IndicatorFactory,
+    ReadingFactory,
+    SituationFactory,
+    TrackedIndicatorFactory,
+)
+
+
+def _situations(n, ctx):
+    for index in range(n):
+        situation = SituationFactory()
+        AssignmentFactory(situation=situation, government=ctx["government"], liaison=ctx["liaison"])
+        AssignmentFactory(situation=situation, government=GovernmentFactory(), role=PartnerRole.OBSERVER)
+        situation.named_liaisons.add(ctx["liaison"])
+
+
+def _actions(n, ctx):
+    for _ in range(n):
+        ActionFactory(situation=ctx["situation"], owner_government=ctx["government"], assignee=ctx["liaison"])
+
+
+def _readings(n, ctx):
+    now = timezone.now()
+    for index in range(n):
+        ReadingFactory(situation=ctx["situation"], indicator=ctx["indicator"],
+                       observed_at=now - dt.timedelta(minutes=index + 1), recorded_by=ctx["desk"])
+
+
+def _tracked(n, ctx):
+    for _ in range(n):
+        TrackedIndicatorFactory(situation=ctx["situation"], indicator=IndicatorFactory())
+
+
+def _updates(n, ctx):
+    for index in range(n):
+        ActionUpdate.objects.create(action=ctx["action"], author=ctx["desk"], old_status="proposed",
+                                    new_status="proposed", note=f"note {index}")
+
+
+def _history(n, ctx):
+    for index in range(n):
+        ctx["situation"].area = f"area {index}"
+        ctx["situation"].save()
+
+
+def _action_history(n, ctx):
+    for index in range(n):
+        ctx["action"].progress_note = f"note {index}"
+        ctx["action"].save()
+
+
+def _tokens(n, ctx):
+    for _ in range(n):
+        AuthToken.objects.create(user=ctx["liaison"])
+
+
+# (name, url, rows builder); the page size is 50, so 50 rows are all on one page.
+LISTS = [
+    ("situations", lambda c: "/api/v1/situations", _situations),
+    ("situation export", lambda c: "/api/v1/situations/export", _situations),
+    ("assignments", lambda c: "/api/v1/assignments", _situations),
+    ("actions", lambda c: "/api/v1/actions", _actions),
+    ("action export", lambda c: "/api/v1/actions/export", _actions),
+    ("readings", lambda c: f"/api/v1/situations/{c['situation'].pk}/readings", _readings),
+    ("tracked indicators", lambda c: f"/api/v1/situations/{c['situation'].pk}/indicators", _tracked),
+    ("action updates", lambda c: f"/api/v1/actions/{c['action'].pk}/updates", _updates),
+    ("situation history", lambda c: f"/api/v1/situations/{c['situation'].pk}/history", _history),
+    ("action history", lambda c: f"/api/v1/actions/{c['action'].pk}/history", _action_history),
+    ("my tokens", lambda c: "/api/v1/auth/tokens", _tokens),
+    ("governments", lambda c: "/api/v1/governments", lambda n, c: [GovernmentFactory() for _ in range(n)]),
+    ("indicators", lambda c: "/api/v1/indicators", lambda n, c: [IndicatorFactory() for _ in range(n)]),
+]
+
+
+@pytest.fixture
+def ctx(liaison, desk_officer, situation, action, home_government):
+    return {"liaison": liaison, "desk": desk_officer, "situation": situation, "action": action,
+            "government": home_government, "indicator": TrackedIndicatorFactory(situation=situation).indicator}
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries)
+
+
+@pytest.mark.parametrize(("name", "url", "build"), LISTS, ids=[name for name, _u, _b in LISTS])
+def test_a_list_costs_the_same_for_5_rows_as_for_50(client_for, ctx, django_assert_max_num_queries, name, url,
+                                                    build):
+    # Read as the liaison: their lists carry the visibility subqueries too.
+    client = client_for(ctx["liaison"])
+    build(5, ctx)
+    with_5 = _count(client, url(ctx))
+    build(45, ctx)
+    with django_assert_max_num_queries(with_5):
+        client.get(url(ctx))
+    print(f"QUERIES {name}: {with_5}")
