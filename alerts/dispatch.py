@@ -5,18 +5,40 @@ write still stands; the periodic sweep catches up (DESIGN.md, "How data flows").
 """
 import logging
 
+from django.utils import timezone
+
 log = logging.getLogger(__name__)
 
 
 def enqueue_situation_evaluation(situation_id: int) -> None:
     """Called on commit by coordination.services for every change that may open,
-    refresh or clear an alert. The escalation engine (alerts/tasks.py) consumes it."""
+    refresh or clear an alert. The escalation engine (alerts/tasks.py) consumes it.
+
+    The request is first written to the database (EvaluationRequest), then published:
+    a call the broker refuses or loses is found again by sweep_unevaluated."""
+    try:
+        from alerts.models import EvaluationRequest
+
+        EvaluationRequest.objects.update_or_create(situation_id=situation_id,
+                                                   defaults={"requested_at": timezone.now()})
+    except Exception:
+        log.exception("could not record the evaluation request of situation %s", situation_id)
     try:
         from alerts.tasks import evaluate_situation
-    except ImportError:
-        # The escalation engine has not landed yet: nothing consumes evaluations.
-        return
-    try:
+
         evaluate_situation.delay(situation_id)
     except Exception:
         log.exception("could not publish evaluation of situation %s; the periodic sweep will catch up", situation_id)
+
+
+def enqueue_delivery(notification_id: int, countdown: float | None = None) -> bool:
+    """Wake a delivery worker for one outbox row. A failure only delays it: the row stays
+    pending and sweep_pending_notifications publishes it again."""
+    try:
+        from alerts.tasks import deliver_notification
+
+        deliver_notification.apply_async(args=[notification_id], countdown=countdown)
+        return True
+    except Exception:
+        log.exception("could not publish delivery of notification %s; the periodic sweep will retry", notification_id)
+        return False

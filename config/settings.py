@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -167,7 +168,41 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis redelivers an unacknowledged message after this many seconds. With late
+        # acks a task is unacknowledged while it runs, and a countdown message is
+        # unacknowledged until its time; both must end well within the timeout or the
+        # task runs twice. Our longest countdown is ALERTS_SHORT_RETRY_SECONDS (< 60 s)
+        # and our hard time limit 120 s; longer waits live in indexed columns instead.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    }
+# Late acknowledgement: a message is acknowledged after its task ran, so a worker that
+# dies mid-task leaves it on the broker for another worker (every task is idempotent).
+CELERY_TASK_ACKS_LATE = True
+# ...and the same when the worker process is killed (OOM, SIGKILL): re-queue, not drop.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Each worker process reserves one message at a time: a slow webhook does not hold a
+# backlog of deliveries hostage, and nothing piles up in one worker's memory. Run the
+# delivery queue on its own worker (-Q delivery) so evaluations never wait behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Separate queues, so a flood of readings (evaluation) cannot delay the notifications
+# already decided (delivery), and neither delays the minute-by-minute scans (periodic).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in ("celery", "evaluation", "delivery", "periodic")}
+CELERY_TASK_ROUTES = {
+    "alerts.evaluate_situation": {"queue": "evaluation"},
+    "alerts.deliver_notification": {"queue": "delivery"},
+    "alerts.scan_deadlines": {"queue": "periodic"},
+    "alerts.escalate_due_alerts": {"queue": "periodic"},
+    "alerts.sweep_pending_notifications": {"queue": "periodic"},
+    "alerts.sweep_unevaluated": {"queue": "periodic"},
+    "alerts.daily_digest": {"queue": "periodic"},
+}
+# Time limits: a task stuck on a dead socket must not occupy a worker forever. The soft
+# limit raises inside the task (its transaction rolls back, the row stays pending for
+# the sweep); the hard limit kills it. Webhook timeouts (ALERTS_WEBHOOK_*) are far below.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 # No result backend: tasks write their outcome to the database, nobody waits on one.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -181,7 +216,30 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = {}
+# Every minute: the catch-up scans over indexed next-time columns (DESIGN.md, "How data
+# flows"). Each is idempotent, so a late or doubled run is harmless.
+CELERY_BEAT_SCHEDULE = {
+    "alerts-scan-deadlines": {"task": "alerts.scan_deadlines", "schedule": 60.0},
+    "alerts-escalate-due": {"task": "alerts.escalate_due_alerts", "schedule": 60.0},
+    "alerts-sweep-pending-notifications": {"task": "alerts.sweep_pending_notifications", "schedule": 60.0},
+    "alerts-sweep-unevaluated": {"task": "alerts.sweep_unevaluated", "schedule": 60.0},
+    "alerts-daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
+}
+
+# --- Alert delivery --------------------------------------------------------------------
+# Attempts before a notification is marked dead (and the alert's timeline says so).
+ALERTS_DELIVERY_MAX_ATTEMPTS = env.int("ALERTS_DELIVERY_MAX_ATTEMPTS", default=8)
+# Backoff: base * 2^(attempt-1) seconds, capped, with jitter (alerts/delivery/backoff.py).
+ALERTS_RETRY_BASE_SECONDS = env.float("ALERTS_RETRY_BASE_SECONDS", default=15.0)
+ALERTS_RETRY_MAX_SECONDS = env.float("ALERTS_RETRY_MAX_SECONDS", default=3600.0)
+# A retry due sooner than this rides the broker as a countdown; a later one waits for
+# the sweep over next_attempt_at. Must stay far below the Redis visibility timeout.
+ALERTS_SHORT_RETRY_SECONDS = env.float("ALERTS_SHORT_RETRY_SECONDS", default=55.0)
+# The sweeps leave rows this young alone: their own wake-up call is still on its way.
+ALERTS_SWEEP_GRACE_SECONDS = env.float("ALERTS_SWEEP_GRACE_SECONDS", default=30.0)
+ALERTS_WEBHOOK_CONNECT_TIMEOUT = env.float("ALERTS_WEBHOOK_CONNECT_TIMEOUT", default=3.05)
+ALERTS_WEBHOOK_READ_TIMEOUT = env.float("ALERTS_WEBHOOK_READ_TIMEOUT", default=10.0)
+ALERTS_LINK_TEMPLATE = env.str("ALERTS_LINK_TEMPLATE", default="{site}/alerts/{id}/")
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------

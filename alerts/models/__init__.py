@@ -1,0 +1,16 @@
+from alerts.models.alert import UNRESOLVED_Q, Alert, AlertEvent
+from alerts.models.delivery import DigestSent, EvaluationRequest, Notification, WebhookEndpoint
+from alerts.models.policies import EscalationPolicy, EscalationRule, EscalationStep
+
+__all__ = [
+    "UNRESOLVED_Q",
+    "Alert",
+    "AlertEvent",
+    "DigestSent",
+    "EscalationPolicy",
+    "EscalationRule",
+    "EscalationStep",
+    "EvaluationRequest",
+    "Notification",
+    "WebhookEndpoint",
+]

@@ -1,0 +1,119 @@
+"""The periodic work Celery beat runs every minute (and the daily digest).
+
+Each is a catch-up over an indexed column, so it is cheap when nothing is due and
+harmless when it runs twice: the work itself is claimed row by row elsewhere.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
+from alerts.dispatch import enqueue_delivery, enqueue_situation_evaluation
+from alerts.models import DigestSent, EscalationRule, EvaluationRequest, Notification
+from alerts.params import SCHEMAS
+from coordination.models import Action
+from coordination.models.actions import OPEN_STATUS_Q
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+def _action_rule_days(trigger: str) -> list[int]:
+    rules = EscalationRule.objects.filter(enabled=True, trigger=trigger).values_list("params", flat=True)
+    name = "days" if trigger != Trigger.DEADLINE_MISSED else "grace_days"
+    default = SCHEMAS[trigger][name].default
+    return [(params or {}).get(name, default) for params in rules]
+
+
+def scan_deadlines(*, now: dt.datetime | None = None) -> int:
+    """Wake the situations whose open actions are due soon, overdue or stalled, as far
+    as any enabled rule cares. Reads open actions only, through the partial indexes on
+    due_date and last_activity_at, so the cost follows what is due, not the table."""
+    now = now or timezone.now()
+    today = now.date()
+    if not EscalationRule.objects.filter(enabled=True, trigger__in=ACTION_TRIGGERS).exists():
+        return 0
+    due = Q(pk__in=[])
+    soon, missed, stalled = (_action_rule_days(t) for t in ACTION_TRIGGERS)
+    if soon or missed:
+        horizon = today + dt.timedelta(days=max(soon or [0]))
+        due |= Q(due_date__lte=horizon)
+    if stalled:
+        due |= Q(last_activity_at__lt=now - dt.timedelta(days=min(stalled)))
+    situation_ids = (Action.objects.filter(OPEN_STATUS_Q).filter(due)
+                     .order_by("situation_id").values_list("situation_id", flat=True).distinct())
+    count = 0
+    last_id = 0
+    while True:
+        batch = list(situation_ids.filter(situation_id__gt=last_id)[:BATCH])
+        if not batch:
+            return count
+        for situation_id in batch:
+            enqueue_situation_evaluation(situation_id)
+        count += len(batch)
+        last_id = batch[-1]
+
+
+def sweep_pending_notifications(*, now: dt.datetime | None = None, grace_seconds: float | None = None) -> int:
+    """Publish again every pending notification whose time has passed: a wake-up the
+    broker lost (or never took) delays a notification, never loses it. A duplicate
+    wake-up is harmless: delivery claims the row and skips what is sent."""
+    now = now or timezone.now()
+    grace = settings.ALERTS_SWEEP_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    ids = list(Notification.objects.filter(status=NotificationStatus.PENDING,
+                                           next_attempt_at__lte=now - dt.timedelta(seconds=grace))
+               .order_by("next_attempt_at").values_list("pk", flat=True)[:BATCH])
+    for pk in ids:
+        enqueue_delivery(pk)
+    return len(ids)
+
+
+def sweep_unevaluated(*, now: dt.datetime | None = None, grace_seconds: float | None = None) -> int:
+    """Publish again the evaluations requested but not done (broker away or message lost)."""
+    from alerts.tasks import evaluate_situation
+
+    now = now or timezone.now()
+    grace = settings.ALERTS_SWEEP_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    ids = list(EvaluationRequest.objects.filter(requested_at__lte=now - dt.timedelta(seconds=grace))
+               .order_by("requested_at").values_list("situation_id", flat=True)[:BATCH])
+    for situation_id in ids:
+        try:
+            evaluate_situation.delay(situation_id)
+        except Exception:
+            log.exception("could not publish evaluation of situation %s", situation_id)
+            break  # the broker is away: the next sweep tries again
+    return len(ids)
+
+
+def send_daily_digests(*, now: dt.datetime | None = None) -> int:
+    """One e-mail a day to each person with unresolved alerts they may see."""
+    from alerts.selectors import alert_list, severity_counts
+
+    now = now or timezone.now()
+    sent = 0
+    for user in User.objects.filter(is_active=True).exclude(email=""):
+        alerts = alert_list(user=user)
+        counts = severity_counts(alerts)
+        if not sum(counts.values()):
+            continue
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(user=user, day=now.date())
+                top = list(alerts[:20])
+                lines = [f"- [{a.get_severity_display()}] {a.situation.title}: {a.title}" for a in top]
+                body = _("Unresolved alerts you can see: %(critical)d critical, %(warning)d warning, %(info)d info.") % counts
+                send_mail(_("[Concert] Daily alert digest"), body + "\n\n" + "\n".join(lines),
+                          settings.DEFAULT_FROM_EMAIL, [user.email])
+                sent += 1
+        except IntegrityError:
+            continue  # already sent today
+    return sent

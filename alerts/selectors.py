@@ -1,0 +1,95 @@
+"""Reads of alerts, already scoped to the user (accounts/visibility.py) and joined, so
+a list costs a constant number of queries whatever its length."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from accounts.visibility import visible_situation_q
+from alerts.choices import SEVERITY_RANK, Channel, Severity
+from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, Notification
+from coordination.models import Action, Situation
+
+SEVERITY_ORDER = Case(*[When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()],
+                      output_field=IntegerField())
+
+
+def alert_list(*, user, include_resolved: bool = False) -> QuerySet[Alert]:
+    """The escalation queue: most severe first, then the furthest escalated, then the oldest."""
+    qs = Alert.objects.filter(visible_situation_q(user, prefix="situation__"))
+    if not include_resolved:
+        qs = qs.filter(UNRESOLVED_Q)
+    return (qs.select_related("rule", "situation", "action", "indicator", "owner", "acknowledged_by", "resolved_by")
+            .annotate(severity_rank=SEVERITY_ORDER)
+            .order_by("-severity_rank", "-current_step", "first_seen", "id"))
+
+
+def alert_get(*, user, alert_id: int) -> Alert:
+    """Raises Alert.DoesNotExist alike for a missing alert and one out of scope (404)."""
+    events = AlertEvent.objects.select_related("actor").order_by("created_at", "id")
+    notifications = Notification.objects.select_related("recipient", "endpoint").order_by("created_at", "id")
+    if not user.sees_all_situations:
+        # A partner sees their own notifications, not who else was told.
+        notifications = notifications.filter(recipient=user)
+    return (alert_list(user=user, include_resolved=True)
+            .prefetch_related(Prefetch("events", queryset=events), Prefetch("notifications", queryset=notifications))
+            .get(pk=alert_id))
+
+
+def severity_counts(alerts: QuerySet[Alert]) -> dict[str, int]:
+    counts = alerts.order_by().aggregate(**{s: Count("pk", filter=Q(severity=s)) for s in Severity.values})
+    return {s: counts[s] or 0 for s in Severity.values}
+
+
+def inbox(*, user) -> QuerySet[Notification]:
+    """In-app notifications of a user, still about situations they may see."""
+    return (Notification.objects.filter(recipient=user, channel=Channel.IN_APP)
+            .filter(visible_situation_q(user, prefix="alert__situation__"))
+            .select_related("alert__situation", "alert__rule").order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The warning–response gap of one situation."""
+
+    first_warning_at: dt.datetime | None
+    first_response_at: dt.datetime | None
+    open: bool
+    seconds: float | None
+
+    def as_dict(self) -> dict:
+        return {"first_warning_at": self.first_warning_at, "first_response_at": self.first_response_at,
+                "open": self.open, "seconds": self.seconds}
+
+
+NO_WARNING = Gap(None, None, False, None)
+
+
+def warning_response_gaps(situation_ids, *, now: dt.datetime | None = None) -> dict[int, Gap]:
+    """Time from each situation's first warning-or-worse alert to its first action
+    agreed after it — or, while none is, how long the gap has been open. One query."""
+    now = now or timezone.now()
+    ids = list(situation_ids)
+    if not ids:
+        return {}
+    first_warning = (Alert.objects.filter(situation_id=OuterRef("pk"),
+                                          severity__in=[Severity.WARNING, Severity.CRITICAL])
+                     .order_by().values("situation_id").annotate(first=Min("first_seen")).values("first"))
+    first_response = (Action.objects.filter(situation_id=OuterRef("pk"), agreed_at__isnull=False,
+                                            agreed_at__gte=OuterRef("first_warning_at"))
+                      .order_by("agreed_at").values("agreed_at")[:1])
+    rows = (Situation.objects.filter(pk__in=ids).annotate(first_warning_at=Subquery(first_warning))
+            .annotate(first_response_at=Subquery(first_response)).values_list("pk", "first_warning_at",
+                                                                             "first_response_at"))
+    gaps = {}
+    for pk, warned, responded in rows:
+        if warned is None:
+            gaps[pk] = NO_WARNING
+        elif responded is None:
+            gaps[pk] = Gap(warned, None, True, (now - warned).total_seconds())
+        else:
+            gaps[pk] = Gap(warned, responded, False, (responded - warned).total_seconds())
+    return gaps

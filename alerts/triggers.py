@@ -1,0 +1,176 @@
+"""Conditions: what each trigger finds true about one situation right now.
+
+A trigger returns findings, one per subject (indicator, action, the situation itself);
+alerts/evaluation.py turns findings into alerts. Triggers read, never write.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.choices import Severity, Trigger
+from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction
+from coordination.models import Action, IndicatorReading, Situation, TrackedIndicator
+
+
+@dataclass
+class Finding:
+    subject_key: str  # part of the dedup key: "i<indicator id>", "a<action id>", "risk"
+    severity: str
+    title: str
+    evidence: str
+    detail: dict = field(default_factory=dict)
+    indicator_id: int | None = None
+    action_id: int | None = None
+
+
+class SituationFacts:
+    """What the triggers need about one situation, each read at most once per evaluation."""
+
+    def __init__(self, situation: Situation, now: dt.datetime):
+        self.situation = situation
+        self.now = now
+        self.today = now.date()
+
+    @cached_property
+    def tracked(self) -> list[TrackedIndicator]:
+        return list(TrackedIndicator.objects.filter(situation=self.situation, indicator__is_active=True)
+                    .select_related("indicator"))
+
+    def _current_readings(self, indicator_id: int):
+        # A corrected reading no longer counts: only the rows nobody superseded.
+        return IndicatorReading.objects.filter(
+            situation=self.situation, indicator_id=indicator_id, superseded_by__isnull=True
+        ).order_by("-observed_at", "-id")
+
+    @cached_property
+    def latest(self) -> dict[int, IndicatorReading]:
+        found = {}
+        for tracked in self.tracked:
+            reading = self._current_readings(tracked.indicator_id).first()
+            if reading is not None:
+                found[tracked.indicator_id] = reading
+        return found
+
+    def window(self, indicator_id: int, since: dt.datetime) -> list[float]:
+        return list(self._current_readings(indicator_id).filter(observed_at__gte=since).values_list("value", flat=True))
+
+    @cached_property
+    def open_actions(self) -> list[Action]:
+        return list(Action.objects.filter(situation=self.situation, status__in=OPEN_ACTION_STATUSES)
+                    .order_by("due_date", "id"))
+
+
+def _tracked_in(facts: SituationFacts, codes: list[str]) -> list[TrackedIndicator]:
+    return [t for t in facts.tracked if not codes or t.indicator.code in codes]
+
+
+def threshold_crossed(rule, facts: SituationFacts) -> list[Finding]:
+    findings = []
+    for tracked in _tracked_in(facts, rule.params.get("indicators") or []):
+        reading = facts.latest.get(tracked.indicator_id)
+        if reading is None:
+            continue
+        indicator = tracked.indicator
+        critical, warning = tracked.effective_critical, tracked.effective_warning
+        if indicator.value_reaches(reading.value, critical):
+            severity, threshold, level = Severity.CRITICAL, critical, _("critical")
+        elif rule.params.get("min_level", "warning") == "warning" and indicator.value_reaches(reading.value, warning):
+            severity, threshold, level = Severity.WARNING, warning, _("warning")
+        else:
+            continue
+        findings.append(Finding(
+            subject_key=f"i{indicator.pk}", severity=severity, indicator_id=indicator.pk, evidence=f"r{reading.pk}",
+            title=_("%(indicator)s reached its %(level)s threshold (%(value)g against %(threshold)g)")
+            % {"indicator": indicator.name, "level": level, "value": reading.value, "threshold": threshold},
+            detail={"reading_id": reading.pk, "value": reading.value, "threshold": threshold,
+                    "observed_at": reading.observed_at.isoformat()},
+        ))
+    return findings
+
+
+def rise_within_window(rule, facts: SituationFacts) -> list[Finding]:
+    findings = []
+    amount, days = rule.params["amount"], rule.params["window_days"]
+    for tracked in _tracked_in(facts, rule.params.get("indicators") or []):
+        latest = facts.latest.get(tracked.indicator_id)
+        if latest is None:
+            continue
+        values = facts.window(tracked.indicator_id, latest.observed_at - dt.timedelta(days=days))
+        higher_is_worse = tracked.indicator.direction == Direction.HIGHER_IS_WORSE
+        best = min(values) if higher_is_worse else max(values)
+        change = latest.value - best if higher_is_worse else best - latest.value
+        if change < amount:
+            continue
+        findings.append(Finding(
+            subject_key=f"i{tracked.indicator_id}", severity=rule.severity, indicator_id=tracked.indicator_id,
+            evidence=f"r{latest.pk}",
+            title=_("%(indicator)s worsened by %(change)g within %(days)d days")
+            % {"indicator": tracked.indicator.name, "change": change, "days": days},
+            detail={"reading_id": latest.pk, "value": latest.value, "from": best, "change": change, "window_days": days},
+        ))
+    return findings
+
+
+def _action_finding(rule, action: Action, title: str, evidence: str, **detail) -> Finding:
+    return Finding(subject_key=f"a{action.pk}", severity=rule.severity, action_id=action.pk, evidence=evidence,
+                   title=title, detail={"due_date": action.due_date.isoformat(), **detail})
+
+
+def deadline_soon(rule, facts: SituationFacts) -> list[Finding]:
+    horizon = facts.today + dt.timedelta(days=rule.params["days"])
+    return [
+        _action_finding(rule, a, _("%(action)s is due on %(due)s") % {"action": a.title, "due": a.due_date},
+                        evidence=f"due:{a.due_date.isoformat()}")
+        for a in facts.open_actions if facts.today <= a.due_date <= horizon
+    ]
+
+
+def deadline_missed(rule, facts: SituationFacts) -> list[Finding]:
+    limit = facts.today - dt.timedelta(days=rule.params["grace_days"])
+    return [
+        _action_finding(rule, a, _("%(action)s is overdue (due %(due)s)") % {"action": a.title, "due": a.due_date},
+                        evidence=f"due:{a.due_date.isoformat()}")
+        for a in facts.open_actions if a.due_date < limit
+    ]
+
+
+def action_stalled(rule, facts: SituationFacts) -> list[Finding]:
+    limit = facts.now - dt.timedelta(days=rule.params["days"])
+    return [
+        _action_finding(rule, a, _("%(action)s has had no update since %(when)s")
+                        % {"action": a.title, "when": timezone.localdate(a.last_activity_at)},
+                        evidence=f"activity:{a.last_activity_at.isoformat()}",
+                        last_activity_at=a.last_activity_at.isoformat())
+        for a in facts.open_actions if a.last_activity_at < limit
+    ]
+
+
+def risk_raised(rule, facts: SituationFacts) -> list[Finding]:
+    situation = facts.situation
+    if RISK_RANK[situation.risk_level] < RISK_RANK[rule.params["min_level"]]:
+        return []
+    return [Finding(
+        subject_key="risk", severity=rule.severity, evidence=f"risk:{situation.risk_level}",
+        title=_("Risk level of %(situation)s is %(level)s") % {"situation": situation.title,
+                                                              "level": situation.get_risk_level_display()},
+        detail={"risk_level": situation.risk_level},
+    )]
+
+
+TRIGGERS = {
+    Trigger.THRESHOLD_CROSSED: threshold_crossed,
+    Trigger.RISE_WITHIN_WINDOW: rise_within_window,
+    Trigger.DEADLINE_SOON: deadline_soon,
+    Trigger.DEADLINE_MISSED: deadline_missed,
+    Trigger.ACTION_STALLED: action_stalled,
+    Trigger.RISK_RAISED: risk_raised,
+}
+
+
+def findings_for(rule, facts: SituationFacts) -> list[Finding]:
+    return TRIGGERS[rule.trigger](rule, facts)
