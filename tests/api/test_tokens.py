@@ -85,3 +85,24 @@ def test_a_wrong_password_is_400_and_repeated_failures_lock_the_login_out(liaiso
                                                                   "scope": "all"}])
 def test_a_malformed_login_is_400(liaison, body):
     assert APIClient().post("/api/v1/auth/tokens", body, format="json").status_code == 400
+
+
+def test_a_session_write_without_the_csrf_token_is_refused(desk_officer, situation):
+    # The pages use the session; a forged cross-site form must not ride on it.
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(desk_officer)
+    response = browser.patch(f"/api/v1/situations/{situation.pk}", {"title": "Forged"}, format="json",
+                             HTTP_IF_MATCH=f'"situation-{situation.pk}-v1"')
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    situation.refresh_from_db()
+    assert situation.title == "Lowland displacement"
+
+
+def test_a_token_request_needs_no_csrf_token(desk_officer, situation):
+    token = _login("desk").json()["token"]
+    script = APIClient(enforce_csrf_checks=True)
+    script.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = script.patch(f"/api/v1/situations/{situation.pk}", {"title": "Renamed by script"}, format="json",
+                            HTTP_IF_MATCH=f'"situation-{situation.pk}-v1"')
+    assert response.status_code == 200
