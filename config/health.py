@@ -31,7 +31,9 @@ def _check_database() -> tuple[bool, str]:
 def _check_broker() -> tuple[bool, str]:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+            # No retry: kombu sleeps two seconds before retrying, so a single retry kept
+            # every poll of a dead broker waiting that long before it could answer 503.
+            conn.ensure_connection(max_retries=0, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
         return True, "ok"
     except Exception as exc:
         log.warning("healthz: broker check failed: %s", exc)
