@@ -1,0 +1,180 @@
+"""The real path: PostgreSQL, Redis and a Celery worker (no eager mode), webhooks to a
+real HTTP server on loopback."""
+import datetime as dt
+import hashlib
+import hmac
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from alerts import periodic, services
+from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
+from alerts.delivery import deliver_notification
+from alerts.models import Alert, EvaluationRequest, Notification
+from tests.alerts.conftest import SECRET, wait_for
+
+pytestmark = [pytest.mark.worker]
+
+
+@pytest.fixture
+def hook(receiver, manager):
+    def make(plan=(200,), owner_government=None):
+        r = receiver(plan)
+        services.webhook_endpoint_create(
+            actor=manager, name=f"Hook {r.url}", url=r.url, secret=SECRET,
+            owner_user=None if owner_government else manager, owner_government=owner_government)
+        return r
+    return make
+
+
+def post_reading(user, situation, indicator, value):
+    client = APIClient()
+    client.force_login(user)
+    return client.post(f"/api/v1/situations/{situation.pk}/readings", {
+        "indicator": indicator.pk, "value": value,
+        "observed_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat()}, format="json")
+
+
+def webhook_of(alert):
+    return Notification.objects.get(alert=alert, channel=Channel.WEBHOOK)
+
+
+def test_a_critical_reading_posted_over_the_api_reaches_a_signed_webhook_within_seconds(
+        celery_worker_thread, situation, tracked, indicator, threshold_rule, desk_officer, hook, other_government,
+        mailoutbox):
+    ours = hook()
+    theirs = hook(owner_government=other_government)  # not assigned to the situation
+    started = time.monotonic()
+    response = post_reading(desk_officer, situation, indicator, 30)
+    assert response.status_code == 201, response.content
+    [request] = wait_for(lambda: ours.requests, timeout=5)
+    assert request["received"] - started < 5
+    alert = Alert.objects.get()
+    assert alert.severity == "critical" and alert.situation == situation
+    headers, body = request["headers"], request["body"]
+    expected = hmac.new(SECRET.encode(), headers["X-Concert-Timestamp"].encode() + b"." + body,
+                        hashlib.sha256).hexdigest()
+    assert headers["X-Concert-Signature"] == f"sha256={expected}"
+    assert headers["Idempotency-Key"] == webhook_of(alert).idempotency_key
+    assert ours.bodies()[0]["alert"]["id"] == alert.pk
+    wait_for(lambda: webhook_of(alert).status == NotificationStatus.SENT)
+    wait_for(lambda: len(mailoutbox) == 2)  # desk officer and liaison
+    assert {m.to[0] for m in mailoutbox} == {"desk@example.org", "liaison@example.org"}
+    assert f"/alerts/{alert.pk}/" in mailoutbox[0].body and mailoutbox[0].alternatives
+    assert not theirs.requests
+    assert Alert.objects.count() == 1
+
+
+def test_the_same_condition_evaluated_in_parallel_leaves_one_alert(transactional_db, situation, tracked, indicator,
+                                                                   record, threshold_rule):
+    record(situation, indicator, 30)
+    Alert.objects.all().delete()  # whatever the on-commit wake-up did: start from none
+    barrier, errors = threading.Barrier(6), []
+
+    def evaluate():
+        try:
+            barrier.wait()
+            services.evaluate_situation(situation_id=situation.pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=evaluate) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    alert = Alert.objects.get()
+    assert alert.occurrences == 1
+    assert alert.events.filter(kind=EventKind.OPENED).count() == 1
+
+
+def test_a_receiver_failing_twice_then_succeeding_gets_it_once_marked_sent(
+        celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
+    flaky = hook(plan=(500, 503, 200))
+    record(situation, indicator, 30)
+    alert = wait_for(lambda: Alert.objects.first())
+    wait_for(lambda: webhook_of(alert).status == NotificationStatus.SENT)
+    notification = webhook_of(alert)
+    assert notification.attempts == 3
+    assert len(flaky.requests) == 3
+    assert len({r["headers"]["Idempotency-Key"] for r in flaky.requests}) == 1
+    # A re-run of the delivery of a sent notification sends nothing.
+    assert deliver_notification(notification_id=notification.pk) == "skipped"
+    assert len(flaky.requests) == 3
+
+
+def test_a_receiver_that_always_fails_ends_dead_with_the_timeline_saying_so(
+        celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
+    broken = hook(plan=(500,))
+    record(situation, indicator, 30)
+    alert = wait_for(lambda: Alert.objects.first())
+    wait_for(lambda: webhook_of(alert).status == NotificationStatus.DEAD)
+    assert webhook_of(alert).attempts == 4 and len(broken.requests) == 4
+    event = alert.events.get(kind=EventKind.DELIVERY_DEAD)
+    assert "4 attempt(s)" in event.note and "HTTP 500" in event.note
+
+
+def test_a_refusal_is_not_retried_but_too_many_requests_is(
+        celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
+    refusing, busy = hook(plan=(404,)), hook(plan=(429, 200))
+    record(situation, indicator, 30)
+    alert = wait_for(lambda: Alert.objects.first())
+    wait_for(lambda: not Notification.objects.filter(channel=Channel.WEBHOOK, status="pending").exists())
+    statuses = {n.endpoint.url: (n.status, n.attempts) for n in alert.notifications.filter(channel=Channel.WEBHOOK)}
+    assert statuses == {refusing.url: ("failed", 1), busy.url: ("sent", 2)}
+    assert alert.events.filter(kind=EventKind.DELIVERY_FAILED).count() == 1
+
+
+@contextmanager
+def broker_at(url):
+    from config.celery import app
+
+    good = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url = good
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def test_a_reading_is_accepted_with_the_broker_away_and_the_sweep_delivers_once_it_is_back(
+        transactional_db, situation, tracked, indicator, threshold_rule, desk_officer, hook):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    ours = hook()
+    with broker_at("redis://127.0.0.1:1/0"):  # nothing listens on port 1
+        response = post_reading(desk_officer, situation, indicator, 30)
+    assert response.status_code == 201
+    assert not Alert.objects.exists()
+    assert EvaluationRequest.objects.filter(situation=situation).exists(), "the request waits in PostgreSQL"
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert periodic.sweep_unevaluated(grace_seconds=0) == 1
+        wait_for(lambda: ours.requests, timeout=5)
+    assert Alert.objects.get().status == AlertStatus.OPEN
+    assert not EvaluationRequest.objects.exists()
+
+
+def test_a_pending_notification_whose_wake_up_was_lost_is_delivered_by_the_sweep(
+        celery_worker_thread, situation, tracked, indicator, record, threshold_rule, hook):
+    ours = hook()
+    with broker_at("redis://127.0.0.1:1/0"):
+        services.evaluate_situation(situation_id=record(situation, indicator, 30).situation_id)
+    notification = webhook_of(Alert.objects.get())
+    assert notification.status == NotificationStatus.PENDING
+    assert periodic.sweep_pending_notifications(grace_seconds=0) >= 1
+    wait_for(lambda: ours.requests, timeout=5)
+    wait_for(lambda: webhook_of(Alert.objects.get()).status == NotificationStatus.SENT)
