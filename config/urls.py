@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/", include("config.api.urls")),
     # Pages (server-rendered, htmx): sign-in and the coordination pages.
     path("accounts/", include("accounts.urls")),
+    path("", include("alerts.urls_pages")),
     path("", include("coordination.urls")),
 ]

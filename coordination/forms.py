@@ -31,10 +31,14 @@ def add_domain_error(form: forms.Form, error: Exception) -> None:
             form.add_error(None, message)
         return
     field = getattr(error, "field", None)
-    # Batch services prefix the row ("0.value"); a page sends one row.
-    if field and "." in field:
-        field = field.rsplit(".", 1)[-1]
-    target = field if field in form.fields else None
+    target = None
+    if field:
+        # Services name nested input with dots: "0.value" for a batch row, "params.days"
+        # for a rule parameter. The page has one row, and one field holding the params.
+        for candidate in (field, field.rsplit(".", 1)[-1], field.split(".", 1)[0]):
+            if candidate in form.fields:
+                target = candidate
+                break
     message = getattr(error, "message", str(error))
     form.add_error(target, message)
 

@@ -10,3 +10,17 @@
     }
   });
 })();
+
+// A polling list (data-poll) does not refresh while someone is typing in it or has
+// opened one of its forms: a refresh would throw their typing away.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var elt = event.detail.elt;
+  if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll")) {
+    return;
+  }
+  var active = document.activeElement;
+  var typing = active && elt.contains(active) && active.matches("input, textarea, select");
+  if (typing || elt.querySelector("details[open]")) {
+    event.preventDefault();
+  }
+});

@@ -1,33 +1,58 @@
 """Every page × every role × an object in scope and one out of scope, generated from
-the pages' URL conf: a new page without an entry in EXPECTED fails the first test."""
+the pages' URL confs: a new page without an entry in EXPECTED fails the first test.
+
+Out of scope is always 404 (a POST-only URL answers 405 to a GET before looking at
+anything); an anonymous visitor is sent to sign in; a page the role may not use on an
+object it may see is 403."""
 import pytest
 from django.urls import URLPattern, reverse
 
+from alerts import urls_pages as alert_urls
 from coordination import urls as coordination_urls
-from tests.pages.cast import ROLES, STAFF, in_scope, secrets_hidden_from
+from tests.pages.cast import ROLES, in_scope, role_class, secrets_hidden_from
 
-# kind: "page" — any user who sees the object may read it;
-#       "staff_page" — only staff may (a liaison who sees the object gets 403);
-#       "manager_page" — only managers and admins;
-#       "post" — a form endpoint answering only POST (an empty POST is bad input).
+OK, FORBIDDEN, BAD, REDIRECT, NOT_ALLOWED = 200, 403, 400, 302, 405
+# name: ({role class: GET status}, {role class: status of an empty POST} or None for GET-only pages)
+EVERYONE = {"manager": OK, "desk": OK, "liaison": OK}
+STAFF_ONLY = {"manager": OK, "desk": OK, "liaison": FORBIDDEN}
+MANAGERS_ONLY = {"manager": OK, "desk": FORBIDDEN, "liaison": FORBIDDEN}
+POST_ONLY = {"manager": NOT_ALLOWED, "desk": NOT_ALLOWED, "liaison": NOT_ALLOWED}
 EXPECTED = {
-    "pages:dashboard": "page",
-    "pages:situation-list": "page",
-    "pages:situation-create": "staff_page",
-    "pages:situation-detail": "page",
-    "pages:situation-edit": "staff_page",
-    "pages:reading-create": "staff_post",
-    "pages:assignment-create": "staff_post",
-    "pages:action-propose": "staff_page",
-    "pages:my-actions": "page",
-    "pages:action-detail": "page",
-    "pages:action-change": "post",
+    "pages:dashboard": (EVERYONE, None),
+    "pages:situation-list": (EVERYONE, None),
+    "pages:situation-create": (STAFF_ONLY, None),
+    "pages:situation-detail": (EVERYONE, None),
+    "pages:situation-edit": (STAFF_ONLY, None),
+    "pages:reading-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    "pages:assignment-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    "pages:action-propose": (STAFF_ONLY, None),
+    "pages:my-actions": (EVERYONE, None),
+    "pages:action-detail": (EVERYONE, None),
+    # The liaison's own government owns the home action; an empty form is bad input.
+    "pages:action-change": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
+    "alert-pages:queue": (MANAGERS_ONLY, None),
+    "alert-pages:queue-rows": (MANAGERS_ONLY, None),
+    "alert-pages:alert-detail": (EVERYONE, None),
+    # Acknowledging needs no note; only managers, the owner and those it was sent to may.
+    "alert-pages:alert-act": (POST_ONLY, {"manager": REDIRECT, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
+    "alert-pages:notifications": (EVERYONE, None),
+    "alert-pages:bell": (EVERYONE, None),
+    "alert-pages:rule-list": (MANAGERS_ONLY, None),
+    "alert-pages:rule-create": (MANAGERS_ONLY, None),
+    "alert-pages:rule-edit": (MANAGERS_ONLY, None),
+    "alert-pages:rule-toggle": (POST_ONLY, {"manager": REDIRECT, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
+    "alert-pages:policy-list": (MANAGERS_ONLY, None),
+    "alert-pages:policy-create": (MANAGERS_ONLY, None),
+    "alert-pages:policy-edit": (MANAGERS_ONLY, None),
+    # The policy is in use by a rule: the service refuses to delete it.
+    "alert-pages:policy-delete": (POST_ONLY, {"manager": BAD, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
 }
+SCOPED_ARGS = {"situation_id", "action_id", "alert_id"}
 
 
 def page_patterns():
     found = []
-    for namespace, module in (("pages", coordination_urls),):
+    for namespace, module in (("pages", coordination_urls), ("alert-pages", alert_urls)):
         for pattern in module.urlpatterns:
             assert isinstance(pattern, URLPattern)
             found.append((f"{namespace}:{pattern.name}", sorted(pattern.pattern.converters)))
@@ -41,53 +66,47 @@ def test_every_page_has_an_expectation():
     assert {name for name, _ in PATTERNS} == set(EXPECTED)
 
 
-def _objects(request, which):
-    suffix = "" if which == "home" else "foreign_"
-    situation = request.getfixturevalue(f"{suffix}situation")
-    action = request.getfixturevalue(f"{suffix}action")
-    return {"situation_id": situation.pk, "action_id": action.pk}
-
-
-def _expected_status(kind, role, scoped, method):
-    if role == "anonymous":
-        return 302
-    if not scoped:
-        return 405 if kind.endswith("post") and method == "get" else 404
-    if kind == "page":
-        return 200
-    if kind == "staff_page":
-        return 200 if role in STAFF else 403
-    if kind == "staff_post":
-        if method == "get":
-            return 405
-        return 400 if role in STAFF else 403
-    if kind == "post":
-        # An empty POST is refused as bad input; the liaison's own government owns "home".
-        return 405 if method == "get" else 400
-    raise AssertionError(kind)
+def _kwargs(request, args, which):
+    foreign = which == "foreign"
+    values = {
+        "situation_id": lambda: request.getfixturevalue("foreign_situation" if foreign else "situation").pk,
+        "action_id": lambda: request.getfixturevalue("foreign_action" if foreign else "action").pk,
+        "alert_id": lambda: request.getfixturevalue("foreign_alert" if foreign else "alert").pk,
+        "rule_id": lambda: request.getfixturevalue("rule").pk,
+        "policy_id": lambda: request.getfixturevalue("policy").pk,
+        "verb": lambda: "acknowledge",
+    }
+    return {name: values[name]() for name in args}
 
 
 CASES = [
     pytest.param(name, args, role, which, id=f"{name}-{role}-{which}")
     for name, args in PATTERNS
     for role in ROLES
-    for which in (("home", "foreign") if args else ("none",))
+    for which in (("home", "foreign") if SCOPED_ARGS & set(args) else ("none",))
 ]
 
 
 @pytest.mark.parametrize(("name", "args", "role", "which"), CASES)
-def test_page_answers_by_role_and_scope(client, request, home_government, other_government, name, args, role, which,
-                                        situation, foreign_situation, action, foreign_action):
-    kind = EXPECTED[name]
-    objects = _objects(request, which if which != "none" else "home")
-    url = reverse(name, kwargs={k: objects[k] for k in args})
+def test_page_answers_by_role_and_scope(client, request, name, args, role, which, situation, foreign_situation,
+                                        action, foreign_action, alert, foreign_alert, rule, policy):
+    get_expected, post_expected = EXPECTED[name]
+    url = reverse(name, kwargs=_kwargs(request, args, which))
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
-    scoped = True if which == "none" else in_scope(role, which)
-    methods = ("get", "post") if kind.endswith("post") else ("get",)
+    scoped = which == "none" or in_scope(role, which)
+    methods = ("get", "post") if post_expected else ("get",)
     for method in methods:
         response = getattr(client, method)(url)
-        assert response.status_code == _expected_status(kind, role, scoped, method), (method, url)
+        if role == "anonymous":
+            expected = REDIRECT
+        elif method == "get" and post_expected:
+            expected = NOT_ALLOWED
+        elif not scoped:
+            expected = 404
+        else:
+            expected = (post_expected if method == "post" else get_expected)[role_class(role)]
+        assert response.status_code == expected, (method, url)
         if role == "anonymous":
             assert response["Location"].startswith(reverse("accounts:login"))
         body = response.content.decode()

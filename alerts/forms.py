@@ -1,0 +1,102 @@
+"""Page forms of the escalation engine: shapes only. Every rule (who may act, what a
+rule's parameters may be, what a policy step needs) stays in alerts.services."""
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from alerts.choices import Channel, Scope, Severity, StepTarget, Trigger
+from alerts.models import EscalationPolicy
+from coordination.forms import DateTimeInput
+from coordination.models import Situation
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AcknowledgeForm(NoteForm):
+    pass
+
+
+class ResolveForm(NoteForm):
+    # Required here for the browser's sake; the service refuses an empty note too.
+    note = forms.CharField(label=_("How was it resolved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SnoozeForm(NoteForm):
+    until = forms.DateTimeField(label=_("Snooze until"), widget=DateTimeInput, help_text=_("In your time zone."))
+
+
+class ReassignForm(NoteForm):
+    owner = forms.ModelChoiceField(label=_("New owner"), queryset=User.objects.none(), required=False,
+                                   empty_label=_("Nobody"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+ALERT_FORMS = {"acknowledge": AcknowledgeForm, "snooze": SnoozeForm, "resolve": ResolveForm,
+               "reassign": ReassignForm}
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    trigger = forms.ChoiceField(label=_("Trigger"), choices=Trigger.choices)
+    params = forms.CharField(
+        label=_("Parameters (JSON)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('E.g. {"days": 7} for a deadline, {"amount": 5, "window_days": 14} for a rise, '
+                    '{"min_level": "critical"} for a threshold.'))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.WARNING)
+    policy = forms.ModelChoiceField(label=_("Escalation policy"), queryset=EscalationPolicy.objects.none(),
+                                    required=False, empty_label=_("None (record the alert only)"))
+    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices, initial=Scope.ALL)
+    country_code = forms.CharField(label=_("Country code"), required=False, max_length=2,
+                                   help_text=_("For a country scope."))
+    situation = forms.ModelChoiceField(label=_("Situation"), queryset=Situation.objects.none(), required=False,
+                                       help_text=_("For a one-situation scope."))
+    cooldown_minutes = forms.IntegerField(label=_("Cool-down (minutes)"), initial=60, min_value=0)
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+    def __init__(self, *args, situations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = EscalationPolicy.objects.order_by("name")
+        self.fields["situation"].queryset = situations
+
+    def clean_params(self):
+        text = (self.cleaned_data.get("params") or "").strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(_("Write the parameters as a JSON object.")) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Write the parameters as a JSON object."))
+        return value
+
+
+class PolicyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    repeat_last_step = forms.BooleanField(label=_("Repeat the last step until acknowledged"), required=False)
+
+
+class StepForm(forms.Form):
+    targets = forms.MultipleChoiceField(label=_("Notify"), choices=StepTarget.choices, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    users = forms.ModelMultipleChoiceField(label=_("Named users"), queryset=User.objects.none(), required=False)
+    channels = forms.MultipleChoiceField(label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=[(Channel.EMAIL, Channel.EMAIL.label),
+                                                  (Channel.IN_APP, Channel.IN_APP.label)])
+    wait_minutes = forms.IntegerField(label=_("Wait before the next step (minutes)"), required=False, initial=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+# One blank row more than the policy has: that is how a step is added.
+StepFormSet = forms.formset_factory(StepForm, extra=1, max_num=8)
