@@ -247,6 +247,7 @@ def test_the_action_change_form_cannot_edit_the_status(staff_client, action):
     change = url(Action, "change", action.pk)
     response = staff_client.get(change)
     assert "status" not in response.context["adminform"].form.fields
+    assert reverse("admin:coordination_action_transition", args=[action.pk]) in response.content.decode()
     data = post_data(response) | {"status": ActionStatus.COMPLETED, "title": "Joint démarche, revised"}
     response = staff_client.post(change, data)
     assert response.status_code == 302
@@ -360,6 +361,26 @@ def test_a_reading_for_an_untracked_indicator_is_refused_with_the_services_reaso
     }, follow=True)
     assert any("not tracked on this situation" in text for text in messages_of(response))
     assert not IndicatorReading.objects.exists()
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+def test_staff_create_a_liaison_only_with_a_government_and_the_password_is_hashed(staff_client, home_government):
+    from accounts.models import User
+
+    add = url(User, "add")
+    form = {"username": "new-liaison", "password1": "a-long-enough-passphrase", "usable_password": "true",
+            "password2": "a-long-enough-passphrase", "role": Role.LIAISON, "time_zone": "Africa/Nairobi"}
+    response = staff_client.post(add, form)
+    assert response.status_code == 200
+    assert "must belong to a government" in str(response.context["adminform"].form.errors)
+    assert not User.objects.filter(username="new-liaison").exists()
+
+    response = staff_client.post(add, form | {"government": home_government.pk})
+    assert response.status_code == 302
+    user = User.objects.get(username="new-liaison")
+    assert (user.role, user.government, user.time_zone) == (Role.LIAISON, home_government, "Africa/Nairobi")
+    assert user.check_password("a-long-enough-passphrase") and user.password != "a-long-enough-passphrase"
 
 
 # --- Visibility holds in the admin too -------------------------------------------------------
