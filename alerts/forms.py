@@ -29,13 +29,22 @@ class SnoozeForm(NoteForm):
     until = forms.DateTimeField(label=_("Snooze until"), widget=DateTimeInput, help_text=_("In your time zone."))
 
 
-class ReassignForm(NoteForm):
-    owner = forms.ModelChoiceField(label=_("New owner"), queryset=User.objects.none(), required=False,
-                                   empty_label=_("Nobody"))
+def owner_choices() -> list[tuple[str, str]]:
+    """Computed once per page: the queue renders one reassign form per row."""
+    users = User.objects.filter(is_active=True).order_by("username")
+    return [("", _("Nobody"))] + [(str(u.pk), str(u)) for u in users]
 
-    def __init__(self, *args, **kwargs):
+
+class ReassignForm(NoteForm):
+    owner = forms.ChoiceField(label=_("New owner"), required=False)
+
+    def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["owner"].choices = choices if choices is not None else owner_choices()
+
+    def clean_owner(self):
+        value = self.cleaned_data.get("owner")
+        return User.objects.filter(pk=value, is_active=True).first() if value else None
 
 
 ALERT_FORMS = {"acknowledge": AcknowledgeForm, "snooze": SnoozeForm, "resolve": ResolveForm,

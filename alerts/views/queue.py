@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from alerts import selectors, services
 from alerts.choices import Severity
-from alerts.forms import ALERT_FORMS
+from alerts.forms import ALERT_FORMS, ReassignForm, owner_choices
 from alerts.models import Alert
 from coordination.errors import DomainError, NotPermitted
 from coordination.forms import add_domain_error
@@ -24,21 +24,30 @@ def _queue_context(request):
     if severity in Severity.values:
         alerts = alerts.filter(severity=severity)
     page = Paginator(alerts, QUEUE_PAGE_SIZE).get_page(page_number(request))
+    choices = owner_choices()
     counts = selectors.severity_counts(selectors.alert_list(user=request.user))
     labels = dict(Severity.choices)
     return {
         "page": page,
-        "rows": [_row(alert) for alert in page.object_list],
+        "rows": [_row(alert, choices=choices) for alert in page.object_list],
         "counts": [{"severity": s, "label": labels[s], "count": counts[s]} for s in reversed(Severity.values)],
         "severity": severity if severity in Severity.values else "",
     }
 
 
-def _row(alert, forms=None, message=None):
-    forms = forms or {}
-    return {"alert": alert, "forms": {verb: forms.get(verb) or cls(prefix=f"al{alert.pk}-{verb}")
-                                      for verb, cls in ALERT_FORMS.items()},
-            "open_verb": next(iter(forms), None), "message": message}
+def _row(alert, forms=None, message=None, choices=None):
+    """One alert with its action forms; `forms` holds a bound form that failed, whose
+    panel stays open with what was typed."""
+    given = dict(forms or {})
+    all_forms = {}
+    for verb, cls in ALERT_FORMS.items():
+        if verb in given:
+            all_forms[verb] = given[verb]
+        elif cls is ReassignForm:
+            all_forms[verb] = cls(prefix=f"al{alert.pk}-{verb}", choices=choices)
+        else:
+            all_forms[verb] = cls(prefix=f"al{alert.pk}-{verb}")
+    return {"alert": alert, "forms": all_forms, "open_verb": next(iter(given), None), "message": message}
 
 
 @login_required

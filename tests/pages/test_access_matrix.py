@@ -33,8 +33,9 @@ EXPECTED = {
     "alert-pages:queue": (MANAGERS_ONLY, None),
     "alert-pages:queue-rows": (MANAGERS_ONLY, None),
     "alert-pages:alert-detail": (EVERYONE, None),
-    # Acknowledging needs no note; only managers, the owner and those it was sent to may.
-    "alert-pages:alert-act": (POST_ONLY, {"manager": REDIRECT, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
+    # Acknowledging needs no note; staff, the owner and those it was sent to may
+    # (alerts.services.may_acknowledge): this liaison was sent nothing.
+    "alert-pages:alert-act": (POST_ONLY, {"manager": REDIRECT, "desk": REDIRECT, "liaison": FORBIDDEN}),
     "alert-pages:notifications": (EVERYONE, None),
     "alert-pages:bell": (EVERYONE, None),
     "alert-pages:rule-list": (MANAGERS_ONLY, None),
