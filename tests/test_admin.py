@@ -393,3 +393,16 @@ def test_a_liaison_given_staff_status_by_mistake_still_sees_only_their_governmen
     client.force_login(liaison)
     response = client.get(reverse("admin:coordination_situation_changelist"))
     assert [row.pk for row in response.context["cl"].result_list] == [situation.pk]
+
+
+def test_a_liaison_given_staff_status_cannot_read_the_history_of_a_situation_outside_their_scope(
+        client, liaison, situation, foreign_situation):
+    liaison.is_staff = True
+    liaison.save()
+    liaison.user_permissions.add(Permission.objects.get(codename="view_situation"))
+    client.force_login(liaison)
+    foreign_record = foreign_situation.history.earliest()
+    assert client.get(reverse("admin:coordination_situation_history", args=[situation.pk])).status_code == 200
+    assert client.get(reverse("admin:coordination_situation_history", args=[foreign_situation.pk])).status_code == 404
+    assert client.get(reverse("admin:coordination_situation_simple_history",
+                              args=[foreign_situation.pk, foreign_record.history_id])).status_code == 404

@@ -1,6 +1,7 @@
 """Governments, situations and the assignments that decide who sees a situation."""
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role, User
@@ -177,8 +178,10 @@ class PartnerAssignmentAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistory
         services.assignment_delete(actor=request.user, assignment=obj)
 
     def delete_queryset(self, request, queryset):
-        for assignment in queryset.select_related("government"):
-            services.assignment_delete(actor=request.user, assignment=assignment)
+        # All or none: a refusal half-way must not leave some governments un-assigned.
+        with transaction.atomic():
+            for assignment in queryset.select_related("government"):
+                services.assignment_delete(actor=request.user, assignment=assignment)
 
 
 @admin.register(TrackedIndicator)
