@@ -7,11 +7,13 @@ VersionConflict → 412.
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
 
@@ -72,6 +74,12 @@ def exception_handler(exc, context):
         fields = flatten_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         first = next(iter(fields.values()))[0] if fields else _("Invalid input.")
         return _error("invalid", first, status.HTTP_400_BAD_REQUEST, fields=fields)
+    if isinstance(exc, IntegrityError):
+        # A constraint caught what the service's own check raced past (two requests
+        # creating the same pair at once): the loser is told to re-read, not given a 500.
+        set_rollback()
+        return _error("conflict", _("This conflicts with a change made at the same time; read again and retry."),
+                      status.HTTP_409_CONFLICT)
     if isinstance(exc, ObjectDoesNotExist):
         # A selector's .get() on a row out of scope: the same answer as a missing id.
         exc = Http404()

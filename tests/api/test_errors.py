@@ -72,3 +72,21 @@ def test_filtering_by_an_invisible_situation_answers_like_a_missing_one(client_f
     response = client_for(liaison).get("/api/v1/actions", {"situation": foreign_situation.pk})
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_identical_assignments_make_one_row_and_no_500(client_for, desk_officer, manager, situation,
+                                                                    other_government):
+    from coordination.models import PartnerAssignment
+    from tests.api.test_concurrency import _race
+
+    body = {"situation": situation.pk, "government": other_government.pk}
+    first, second = client_for(desk_officer), client_for(manager)
+    responses = _race([lambda: first.post("/api/v1/assignments", body, format="json"),
+                       lambda: second.post("/api/v1/assignments", body, format="json")])
+    codes = sorted(r.status_code for r in responses)
+    # The loser is refused by the service's check (400) or, if both checks ran before
+    # either insert, by the database constraint (409); never a 500.
+    assert codes in ([201, 400], [201, 409]), codes
+    assert PartnerAssignment.objects.filter(situation=situation, government=other_government).count() == 1
