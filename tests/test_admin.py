@@ -255,6 +255,11 @@ def test_the_action_change_form_cannot_edit_the_status(staff_client, action):
     assert (action.title, action.status, action.version) == ("Joint démarche, revised", ActionStatus.PROPOSED, 2)
 
 
+def test_an_action_is_cancelled_not_deleted(staff_client, action):
+    assert staff_client.post(url(Action, "delete", action.pk), {"post": "yes"}).status_code == 403
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
 def test_a_history_revert_is_refused_because_it_would_bypass_the_services(staff_client, action):
     history = action.history.earliest()
     page = reverse("admin:coordination_action_simple_history", args=[action.pk, history.history_id])

@@ -93,6 +93,11 @@ class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
         return ("situation", "owner_government", "status_with_change_link", "last_activity_at", "agreed_at",
                 "completed_at", "version", "created_by", "created_at", "updated_at")
 
+    def has_delete_permission(self, request, obj=None):
+        # An action nobody will take is cancelled through the workflow; deleting it
+        # would also erase its progress log, the record of who agreed to what and when.
+        return False
+
     @admin.display(description=_("Status"))
     def status_with_change_link(self, obj):
         if not services.allowed_transitions(obj.status):
