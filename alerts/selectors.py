@@ -93,3 +93,32 @@ def warning_response_gaps(situation_ids, *, now: dt.datetime | None = None) -> d
         else:
             gaps[pk] = Gap(warned, responded, False, (responded - warned).total_seconds())
     return gaps
+
+
+# --- Configuration: staff read it, managers change it (alerts/rules.py); a partner
+# liaison sees none of it, as a situation-scoped rule would name a situation.
+
+def _staff_only(user, queryset: QuerySet) -> QuerySet:
+    if user is None or not user.is_authenticated or not user.sees_all_situations:
+        return queryset.none()
+    return queryset
+
+
+def rule_list(*, user) -> QuerySet:
+    from alerts.models import EscalationRule
+
+    return _staff_only(user, EscalationRule.objects.select_related("policy").order_by("name", "id"))
+
+
+def policy_list(*, user) -> QuerySet:
+    from alerts.models import EscalationPolicy, EscalationStep
+
+    steps = EscalationStep.objects.prefetch_related("users").order_by("order")
+    return _staff_only(user, EscalationPolicy.objects.prefetch_related(Prefetch("steps", queryset=steps))
+                       .order_by("name", "id"))
+
+
+def webhook_endpoint_list(*, user) -> QuerySet:
+    from alerts.models import WebhookEndpoint
+
+    return _staff_only(user, WebhookEndpoint.objects.order_by("name", "id"))

@@ -7,8 +7,9 @@ Who may act on an alert (decided here, documented in README.md):
 - only users who may see its situation — for anyone else it does not exist (404);
 - managers (and admins) work the queue: acknowledge, snooze, resolve, reassign,
   escalate now;
-- anyone the alert was addressed to (a notification on it), and its owner, may
-  acknowledge it — that is how a lead desk officer or a liaison stops the clock.
+- desk staff (desk officers, who see every situation), anyone the alert was addressed
+  to (a notification on it) and its owner may acknowledge it — that is how the lead
+  desk officer or a partner liaison stops the clock.
 """
 from __future__ import annotations
 
@@ -63,16 +64,25 @@ def _event(alert: Alert, kind: str, actor, now, note: str = "", **data) -> Alert
 
 
 def may_acknowledge(actor, alert: Alert) -> bool:
-    return (actor.is_manager or alert.owner_id == actor.pk
+    return (actor.sees_all_situations or alert.owner_id == actor.pk
             or alert.notifications.filter(recipient=actor).exists())
+
+
+def check_may_act(*, actor, alert: Alert, what: str) -> None:
+    """The permission part of an alert action, for callers that must refuse (403) before
+    reading a request body; each service checks it again under its lock."""
+    if what == "acknowledge":
+        if not may_acknowledge(actor, alert):
+            raise NotPermitted(_("Only desk staff, the alert's owner and the people it was sent to may acknowledge it."))
+    else:
+        _require_manager(actor, what)
 
 
 @transaction.atomic
 def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
     """Stops the escalation clock; the alert stays until its condition clears or someone resolves it."""
     alert = _lock(alert, actor)
-    if not may_acknowledge(actor, alert):
-        raise NotPermitted(_("Only managers, the alert's owner and the people it was sent to may acknowledge it."))
+    check_may_act(actor=actor, alert=alert, what="acknowledge")
     _require_unresolved(alert)
     if alert.status == AlertStatus.ACKNOWLEDGED:
         raise DomainError(_("This alert is already acknowledged."), field="status", code="already_acknowledged")
@@ -153,3 +163,14 @@ def alert_escalate_now(*, actor, alert: Alert, note: str = "") -> Alert:
     alert.status, alert.snoozed_until = AlertStatus.OPEN, None
     escalation.advance(alert, timezone.now(), actor=actor, note=note)
     return alert
+
+
+def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's own in-app notifications read (all unread ones if no ids)."""
+    from alerts.choices import Channel
+    from alerts.models import Notification
+
+    rows = Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=notification_ids)
+    return rows.update(read_at=timezone.now())

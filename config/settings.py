@@ -296,6 +296,11 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "coordination.choices.RiskLevel",
         "PriorityEnum": "coordination.choices.Priority",
         "MarkingEnum": "coordination.choices.Marking",
+        "AlertStatusEnum": "alerts.choices.AlertStatus",
+        "AlertSeverityEnum": "alerts.choices.Severity",
+        "NotificationStatusEnum": "alerts.choices.NotificationStatus",
+        "NotificationChannelEnum": "alerts.choices.Channel",
+        "AlertEventKindEnum": "alerts.choices.EventKind",
     },
 }
 

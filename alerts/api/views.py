@@ -1,0 +1,241 @@
+"""Escalation queue, alert actions, in-app notifications and alerting configuration.
+Reads go through alerts.selectors (scoped), writes through alerts.services."""
+from django.contrib.auth import get_user_model
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from alerts import selectors, services
+from alerts.api import serializers as s
+from alerts.api.filters import AlertFilter
+from alerts.models import Alert
+from config.api.base import ScopedViewSetMixin
+from coordination.errors import DomainError
+from coordination.models import Government, Situation
+
+User = get_user_model()
+
+
+class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The escalation queue: unresolved alerts, most severe first, then the furthest
+    escalated, then the oldest; `severity_counts` counts the filtered queue. Partner
+    liaisons see the alerts of the situations they may see, and nothing else."""
+
+    serializer_class = s.AlertSerializer
+    filterset_class = AlertFilter
+    filter_backends = [DjangoFilterBackend]
+    # The service decides who may act (managers; addressed people acknowledge).
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Alert.objects.none()
+        if self.action == "retrieve":
+            return selectors.alert_list(user=self.request.user, include_resolved=True)
+        include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
+        return selectors.alert_list(user=self.request.user, include_resolved=include_resolved)
+
+    def get_serializer_class(self):
+        return s.AlertDetailSerializer if self.action != "list" else s.AlertSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        gaps = selectors.warning_response_gaps({a.situation_id for a in page})
+        data = s.AlertSerializer(page, many=True, context={**self.get_serializer_context(), "gaps": gaps}).data
+        response = self.get_paginated_response(data)
+        response.data["severity_counts"] = selectors.severity_counts(queryset)
+        return response
+
+    def _detail(self, alert_id: int, http_status=status.HTTP_200_OK) -> Response:
+        alert = selectors.alert_get(user=self.request.user, alert_id=alert_id)
+        gaps = selectors.warning_response_gaps([alert.situation_id])
+        data = s.AlertDetailSerializer(alert, context={**self.get_serializer_context(), "gaps": gaps}).data
+        return Response(data, status=http_status)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object().pk)
+
+    def _act(self, request, serializer_class, service, **extra):
+        alert = self.get_object()  # scoped: an alert out of scope is 404 here
+        services.check_may_act(actor=request.user, alert=alert, what=self.action)  # 403 before any 400
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(actor=request.user, alert=alert, **body.validated_data, **extra)
+        return self._detail(alert.pk)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.AlertDetailSerializer, summary="Acknowledge: stop the clock")
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, *args, **kwargs):
+        return self._act(request, s.NoteSerializer, services.alert_acknowledge)
+
+    @extend_schema(request=s.SnoozeSerializer, responses=s.AlertDetailSerializer, summary="Snooze until a time")
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, *args, **kwargs):
+        return self._act(request, s.SnoozeSerializer, services.alert_snooze)
+
+    @extend_schema(request=s.ResolveSerializer, responses=s.AlertDetailSerializer, summary="Resolve with a note")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, *args, **kwargs):
+        return self._act(request, s.ResolveSerializer, services.alert_resolve)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.AlertDetailSerializer, summary="Escalate to the next step now")
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, *args, **kwargs):
+        return self._act(request, s.NoteSerializer, services.alert_escalate_now)
+
+    @extend_schema(request=s.ReassignSerializer, responses=s.AlertDetailSerializer, summary="Change the owner")
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, *args, **kwargs):
+        alert = self.get_object()
+        services.check_may_act(actor=request.user, alert=alert, what="reassign")
+        body = s.ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        owner_id = body.validated_data["owner"]
+        owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id is not None else None
+        if owner_id is not None and owner is None:
+            raise DomainError("No such user can take this alert.", field="owner")
+        services.alert_reassign(actor=request.user, alert=alert, owner=owner, note=body.validated_data["note"])
+        return self._detail(alert.pk)
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """My in-app notifications, newest first; `unread` counts the unread ones."""
+
+    serializer_class = s.InboxSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.Notification.objects.none()
+        return selectors.inbox(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["unread"] = self.get_queryset().filter(read_at__isnull=True).count()
+        return response
+
+    @extend_schema(request=None, summary="Count of unread notifications")
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request, *args, **kwargs):
+        return Response({"unread": self.get_queryset().filter(read_at__isnull=True).count()})
+
+    @extend_schema(request=None, summary="Mark one notification read")
+    @action(detail=True, methods=["post"])
+    def read(self, request, *args, **kwargs):
+        notification = self.get_object()
+        services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
+        return Response(self.get_serializer(self.get_queryset().get(pk=notification.pk)).data)
+
+    @extend_schema(request=None, summary="Mark all my notifications read")
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request, *args, **kwargs):
+        count = services.notification_mark_read(user=request.user)
+        return Response({"marked": count})
+
+
+class ManagerWritesPermission(permissions.BasePermission):
+    """Writes of alerting configuration are for managers. On a detail route the scoped
+    lookup runs first, so what a user may not see answers 404, not 403."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        return request.user.is_manager
+
+    def has_object_permission(self, request, view, obj):
+        return request.method in permissions.SAFE_METHODS or request.user.is_manager
+
+
+class ConfigViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                    mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Staff read alerting configuration; managers change it (the services enforce it)."""
+
+    permission_classes = [permissions.IsAuthenticated, ManagerWritesPermission]
+    filter_backends = []
+    write_serializer_class = None
+
+    def create(self, request, *args, **kwargs):
+        body = self.write_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        obj = self.create_with(request.user, dict(body.validated_data))
+        return Response(self.created_serializer_class(obj).data if hasattr(self, "created_serializer_class")
+                        else self.get_serializer(self.get_queryset().get(pk=obj.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        body = self.write_serializer_class(data=request.data, partial=kwargs.get("partial", False))
+        body.is_valid(raise_exception=True)
+        self.update_with(request.user, obj, dict(body.validated_data))
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+
+def _situation(situation_id):
+    if situation_id is None:
+        return None
+    situation = Situation.objects.filter(pk=situation_id).first()
+    if situation is None:
+        raise DomainError("No such situation.", field="situation")
+    return situation
+
+
+class RuleViewSet(ConfigViewSet):
+    selector = staticmethod(selectors.rule_list)
+    serializer_class = s.RuleSerializer
+    write_serializer_class = s.RuleWriteSerializer
+
+    def create_with(self, user, data):
+        data["situation"] = _situation(data.get("situation"))
+        return services.rule_create(actor=user, **data)
+
+    def update_with(self, user, rule, data):
+        if "situation" in data:
+            data["situation"] = _situation(data["situation"])
+        return services.rule_update(actor=user, rule=rule, **data)
+
+    def perform_destroy(self, instance):
+        services.rule_delete(actor=self.request.user, rule=instance)
+
+
+class PolicyViewSet(ConfigViewSet):
+    selector = staticmethod(selectors.policy_list)
+    serializer_class = s.PolicySerializer
+    write_serializer_class = s.PolicyWriteSerializer
+
+    def create_with(self, user, data):
+        return services.policy_create(actor=user, **data)
+
+    def update_with(self, user, policy, data):
+        return services.policy_update(actor=user, policy=policy, **data)
+
+    def perform_destroy(self, instance):
+        services.policy_delete(actor=self.request.user, policy=instance)
+
+
+class WebhookViewSet(ConfigViewSet):
+    selector = staticmethod(selectors.webhook_endpoint_list)
+    serializer_class = s.WebhookSerializer
+    created_serializer_class = s.WebhookCreatedSerializer
+    write_serializer_class = s.WebhookWriteSerializer
+
+    @staticmethod
+    def _government(data):
+        if data.get("owner_government") is not None:
+            government = Government.objects.filter(pk=data["owner_government"]).first()
+            if government is None:
+                raise DomainError("No such government.", field="owner_government")
+            data["owner_government"] = government
+        return data
+
+    def create_with(self, user, data):
+        return services.webhook_endpoint_create(actor=user, **self._government(data))
+
+    def update_with(self, user, endpoint, data):
+        return services.webhook_endpoint_update(actor=user, endpoint=endpoint, **self._government(data))
+
+    def perform_destroy(self, instance):
+        services.webhook_endpoint_delete(actor=self.request.user, endpoint=instance)
