@@ -2,7 +2,15 @@
 # keep it in step with requirements.txt (reinstalls only when the file changes).
 VENV="${VENV:-.venv}"
 if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+  # Prefer an explicit 3.11 where several Pythons are installed; refuse an older one
+  # here, with a clear message, rather than fail later inside pip.
+  PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "Concert needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1). Set PYTHON=/path/to/python3.11." >&2
+    exit 1
+  fi
+  echo "Creating $VENV with $("$PYTHON" -V) and installing requirements.txt (once)…" >&2
+  "$PYTHON" -m venv "$VENV"
 fi
 stamp="$VENV/.requirements.sha"
 want="$(sha256sum requirements.txt | cut -d' ' -f1)"
