@@ -202,3 +202,25 @@ class InboxSerializer(serializers.ModelSerializer):
         alert = notification.alert
         return {"id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
                 "situation": {"id": alert.situation_id, "title": alert.situation.title}}
+
+
+@extend_schema_field(GapSerializer(allow_null=True))
+class WarningResponseGapField(serializers.Field):
+    """A situation's warning–response gap, for the situation resources. Computed once for
+    the whole page being serialised (one query, whatever its length)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, situation):
+        from alerts.selectors import warning_response_gaps
+
+        cache = self.context.setdefault("_warning_response_gaps", {}) if isinstance(self.context, dict) else {}
+        if situation.pk not in cache:
+            owner = self.parent.parent if self.parent is not None else None
+            page = owner.instance if isinstance(owner, serializers.ListSerializer) and owner.instance is not None \
+                else [situation]
+            cache.update(warning_response_gaps([s.pk for s in page] + [situation.pk]))
+        gap = cache.get(situation.pk)
+        return GapSerializer(gap.as_dict()).data if gap is not None else None

@@ -5,6 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alerts.api.serializers import WarningResponseGapField
 from config.api.base import (
     FiniteFloatField,
     ScopedPrimaryKeyRelatedField,
@@ -78,11 +79,14 @@ class SituationSerializer(serializers.ModelSerializer):
     lead_officer = UserBriefSerializer(read_only=True, allow_null=True)
     named_liaisons = UserBriefSerializer(many=True, read_only=True)
     assignments = AssignmentSerializer(many=True, read_only=True)
+    # From the escalation engine: time from the first warning to the first agreed action.
+    warning_response_gap = WarningResponseGapField()
 
     class Meta:
         model = Situation
         fields = ["id", "title", "country_code", "area", "summary", "status", "risk_level", "marking",
-                  "lead_officer", "named_liaisons", "assignments", "version", "created_at", "updated_at"]
+                  "lead_officer", "named_liaisons", "assignments", "version", "created_at", "updated_at",
+                  "warning_response_gap"]
         read_only_fields = fields
 
 

@@ -152,3 +152,18 @@ def test_webhook_endpoints_show_their_secret_once_at_creation(manager, home_gove
     assert "secret" not in client.get(f"/api/v1/webhook-endpoints/{made.json()['id']}").json()
     bad = client.post("/api/v1/webhook-endpoints", {"name": "X", "url": "ftp://x"}, format="json")
     assert bad.status_code == 400 and "url" in bad.json()["fields"]
+
+
+def test_the_situation_resource_carries_its_warning_response_gap_in_constant_queries(
+        alerts_world, manager, situation, django_assert_max_num_queries):
+    client = client_for(manager)
+    detail = client.get(f"/api/v1/situations/{situation.pk}").json()
+    assert detail["warning_response_gap"]["open"] is True
+    assert detail["warning_response_gap"]["first_warning_at"] is not None
+    for _ in range(5):
+        SituationFactory()
+    with django_assert_max_num_queries(10):
+        rows = client.get("/api/v1/situations").json()["results"]
+    gaps = {row["id"]: row["warning_response_gap"] for row in rows}
+    assert gaps[situation.pk]["open"] is True
+    assert sum(1 for gap in gaps.values() if gap["first_warning_at"] is None) == 5
