@@ -80,6 +80,23 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(user=getattr(request, "user", None))
 
 
+class CachedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a small reference table (e.g. the indicator catalogue) made by many
+    rows of one bulk body: the table is read once per request, not once per row."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        cache = self.root.context.setdefault(f"_cache_{id(self.parent.__class__)}_{self.field_name}", None)
+        if cache is None:
+            cache = {str(obj.pk): obj for obj in self.get_queryset()}
+            self.root.context[f"_cache_{id(self.parent.__class__)}_{self.field_name}"] = cache
+        try:
+            return cache[str(data)]
+        except KeyError:
+            self.fail("does_not_exist", pk_value=data)
+
+
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)

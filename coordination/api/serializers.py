@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from alerts.api.serializers import WarningResponseGapField
 from config.api.base import (
+    CachedPrimaryKeyRelatedField,
     FiniteFloatField,
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
@@ -154,7 +155,7 @@ class ReadingWriteSerializer(StrictSerializer):
     """One reading as sent. `client_id` is the sender's own id for it: sending the same
     reading again returns the stored one and creates nothing."""
 
-    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all())
+    indicator = CachedPrimaryKeyRelatedField(queryset=Indicator.objects.all())
     value = FiniteFloatField(min_value=-READING_VALUE_LIMIT, max_value=READING_VALUE_LIMIT)
     observed_at = serializers.DateTimeField()
     source = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

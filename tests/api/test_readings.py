@@ -123,3 +123,27 @@ def test_readings_are_paged_by_cursor_and_filtered_by_time(client_for, desk_offi
     assert client.get(page["next"]).json()["results"][0]["observed_at"] < page["results"][-1]["observed_at"]
     recent = client.get(url, {"observed_after": (now - dt.timedelta(hours=2, minutes=30)).isoformat()}).json()
     assert len(recent["results"]) == 2
+
+
+def test_a_batch_of_a_thousand_is_accepted_in_one_request(post_readings, indicator):
+    now = timezone.now()
+    batch = [reading(indicator, value=n % 30, observed_at=(now - dt.timedelta(minutes=n + 1)).isoformat(),
+                     client_id=str(uuid.uuid4())) for n in range(1000)]
+    response = post_readings(batch)
+    assert response.status_code == 201
+    assert len(response.json()) == 1000
+    assert IndicatorReading.objects.count() == 1000
+
+
+def test_a_batch_costs_the_same_number_of_queries_for_10_rows_as_for_100(post_readings, indicator,
+                                                                         django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def batch(n):
+        return [reading(indicator, value=k % 30, client_id=str(uuid.uuid4())) for k in range(n)]
+
+    with CaptureQueriesContext(connection) as small:
+        assert post_readings(batch(10)).status_code == 201
+    with django_assert_max_num_queries(len(small)):
+        assert post_readings(batch(100)).status_code == 201
