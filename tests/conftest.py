@@ -113,6 +113,15 @@ def celery_worker_thread(transactional_db, settings):
 
 
 @pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """The suite runs with DEBUG off and without collectstatic; production's hashed
+    manifest storage would refuse every {% static %} without its manifest. What the
+    tests check is pages and access, not hashed asset names."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Every cast member gets a password; PBKDF2 at production strength costs a quarter
     of a second each on a two-core machine, which the suite pays hundreds of times.

@@ -115,14 +115,6 @@ def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # The suite runs with DEBUG off, whose manifest storage needs a collectstatic run;
-    # these tests are about the admin's pages, not about hashed asset names.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
 @pytest.fixture
 def staff_client(client, admin_user):
     client.force_login(admin_user)

@@ -77,10 +77,6 @@ def test_there_is_a_user_of_every_role_and_each_can_log_in(world, client):
 
 
 def test_the_admin_is_staff_and_reaches_the_django_admin(world, client, settings):
-    # The suite runs with DEBUG off, whose manifest storage needs collectstatic first;
-    # this test is about the login, not about static files.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser and admin.role == Role.ADMIN
     response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": DEMO_PASSWORD})

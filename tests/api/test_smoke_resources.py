@@ -49,9 +49,6 @@ def test_actions_filter_by_overdue_and_due_dates(client_for, desk_officer, actio
 
 
 def test_the_docs_page_and_the_schema_are_served_without_a_cdn(client_for, desk_officer, settings):
-    # No collectstatic in the tests: resolve assets from the apps, not the manifest.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     client = client_for(desk_officer)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200

@@ -28,15 +28,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    # The live server serves static files from the finders; the hashed-manifest storage
-    # of production would need collectstatic first.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def open_page(browser, live_server):
     """A fresh browser context per user, signed in through the real login form."""
