@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "accounts",
     "coordination",
     "alerts",
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (the Security block below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -301,6 +304,59 @@ SPECTACULAR_SETTINGS = {
         "NotificationStatusEnum": "alerts.choices.NotificationStatus",
         "NotificationChannelEnum": "alerts.choices.Channel",
         "AlertEventKindEnum": "alerts.choices.EventKind",
+    },
+}
+
+# --- Security ----------------------------------------------------------------------------
+# What `manage.py check --deploy` asks of a production site, plus a strict
+# Content-Security-Policy (tests/test_deploy.py proves both). With DEBUG on (bin/run,
+# plain http on loopback) the transport settings stay off; the CSP applies everywhere so
+# a page that would break under it breaks on the developer's machine first.
+if not DEBUG:
+    # Browsers remember to use HTTPS only for a year (and for subdomains, and may ship the
+    # host in their preload list): a first visit over http cannot be downgraded later.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # http is answered with a redirect to https. Off only where TLS ends elsewhere and the
+    # proxy does not say so, or for plain-http test servers on loopback (bin/test).
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Health probes of a container or load balancer speak plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# Behind a TLS-terminating proxy: the header it sets and the value meaning https, e.g.
+# SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https". Only set it when the proxy
+# always overwrites that header, or a client could claim https itself.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2:
+        raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER must be "HEADER,value", e.g. HTTP_X_FORWARDED_PROTO,https')
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+# Scripts cannot read the session cookie; neither cookie rides a cross-site POST.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only our own files: no inline script or style, no handler attributes, no framing,
+# forms post only here. The pages load htmx and concert.js from /static/; the API docs
+# load Swagger UI's files from the sidecar package and their start-up script from their
+# own URL (config/api/urls.py), so they need no exception either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
     },
 }
 
