@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.audit import AuditEvent
+from accounts.models import Role, User
 
 # Typing a zone name by hand invites "CET" or "Paris"; a list of the IANA names does not.
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -40,3 +41,38 @@ class UserAdmin(DjangoUserAdmin):
             return forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", label=_("Time zone"),
                                      help_text=_("Times are shown to this user in this zone."))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only, for admins only: nobody adds, changes or deletes a
+    record here (the model and, on PostgreSQL, a trigger refuse it anyway)."""
+
+    list_display = ("created_at", "kind", "username", "object_type", "object_id", "ip_address", "path")
+    list_filter = ("kind", ("created_at", admin.DateFieldListFilter), ("actor", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("username", "object_id", "path", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor",)
+    readonly_fields = ("created_at", "kind", "actor", "username", "object_type", "object_id", "ip_address", "path",
+                       "detail")
+    actions = None
+
+    @staticmethod
+    def _is_admin(request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_module_permission(self, request):
+        return self._is_admin(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

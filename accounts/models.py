@@ -61,3 +61,8 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+# The audit log's model and hooks live in their own module (accounts/audit.py); importing
+# it here registers the model with the app and connects the hooks once the app loads.
+from accounts.audit import AuditEvent  # noqa: E402,F401

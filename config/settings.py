@@ -64,6 +64,9 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The audit log (accounts/audit.py): every 403 to a signed-in user, and the request
+    # made known to the hooks that write sign-ins, exports and alert actions.
+    "accounts.audit.AuditMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees the outcome of authentication for lock-outs.
@@ -132,6 +135,11 @@ AXES_RESET_ON_SUCCESS = True
 
 # --- Time and language -----------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Request bodies above this answer 413 (the API's parser, config/api/parsers.py): the
+# largest legitimate body is a bulk of 1,000 readings, about 5.5 MB if every note and
+# source is at its maximum.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 * 1024 * 1024)
+
 TIME_ZONE = "UTC"  # stored and computed in UTC; shown in each user's own zone
 USE_I18N = True
 USE_TZ = True
@@ -246,6 +254,14 @@ ALERTS_LINK_TEMPLATE = env.str("ALERTS_LINK_TEMPLATE", default="{site}/alerts/{i
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------
+# Webhooks never reach private, loopback, link-local, unspecified or multicast addresses
+# (a manager's URL must not become a probe of the internal network or the cloud's
+# metadata service) unless the address is inside one of these networks, e.g.
+# "127.0.0.0/8" for a receiver on the same machine, "10.20.0.0/16" for an internal one.
+# Checked when an endpoint is saved and again, after DNS resolution, at every send.
+ALERTS_WEBHOOK_ALLOWED_NETWORKS = env.list("ALERTS_WEBHOOK_ALLOWED_NETWORKS", default=[])
+# At most this much of a webhook's answer is read (only its status matters).
+ALERTS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("ALERTS_WEBHOOK_MAX_RESPONSE_BYTES", default=65_536)
 # Conventions shared by every resource (coordination, alerts): config/api/__init__.py.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.ConcertAutoSchema",
@@ -265,7 +281,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON, read at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes: larger bodies answer 413.
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser"],
     # Times in the API are ISO 8601 in UTC (settings.TIME_ZONE), whatever the user's zone.
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -96,6 +96,8 @@ BUILDERS = {
         action=ActionFactory(), author=UserFactory(), old_status=ActionStatus.PROPOSED,
         new_status=ActionStatus.PROPOSED, note="Proposed."),
     "coordination.Government": lambda: GovernmentFactory(),
+    "accounts.AuditEvent": lambda: __import__("accounts.audit").audit.AuditEvent.objects.create(
+        kind="export", actor=UserFactory(), username="exporter", object_type="coordination.action", path="/x"),
 }
 
 

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import audit
 from config.api.base import StrictSerializer
 from coordination.api.serializers import GovernmentBriefSerializer
 
@@ -104,6 +105,8 @@ class TokenListView(APIView):
                 raise ValidationError({"non_field_errors": [
                     _("You hold %(n)d live tokens already; revoke one first.") % {"n": limit}]})
             token_row, token = AuthToken.objects.create(user=user)
+        # Token logins bypass login(), so user_logged_in never fires for them.
+        audit.record(audit.AuditKind.LOGIN_SUCCEEDED, request=request._request, actor=user, via="api_token")
         data = {"token": token, "token_key": token_row.token_key, "created": token_row.created,
                 "expiry": token_row.expiry, "current": False}
         return Response(NewTokenSerializer(data).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,7 @@ from rest_framework import permissions, renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import audit
 from config.api.exceptions import PreconditionFailed, PreconditionRequired
 from config.api.pagination import CursorPagination
 from coordination.services import may_coordinate
@@ -283,6 +284,11 @@ class CsvExportMixin:
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
         writer = csv.writer(response)
         writer.writerow([header for header, _getter in self.csv_columns])
+        count = 0
         for row in rows.iterator(chunk_size=500):
             writer.writerow([neutralise_cell(getter(row)) for _header, getter in self.csv_columns])
+            count += 1
+        # Who took which rows out of Concert (accounts/audit.py).
+        audit.record(audit.AuditKind.EXPORT, request=request, object_type=rows.model._meta.label_lower,
+                     file=self.csv_filename, rows=count, filters=dict(request.query_params.lists()))
         return response

@@ -4,7 +4,7 @@ Domain errors raised by the services become HTTP answers here, so no view needs 
 catch them: DomainError → 400, NotPermitted → 403, TransitionNotAllowed → 409,
 VersionConflict → 412.
 """
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from config.api.parsers import PayloadTooLarge
 from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
 
 
@@ -80,6 +81,10 @@ def exception_handler(exc, context):
         set_rollback()
         return _error("conflict", _("This conflicts with a change made at the same time; read again and retry."),
                       status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (a form-encoded
+        # body read for the CSRF check, say): the same short 413 as the JSON parser's.
+        exc = PayloadTooLarge()
     if isinstance(exc, ObjectDoesNotExist):
         # A selector's .get() on a row out of scope: the same answer as a missing id.
         exc = Http404()

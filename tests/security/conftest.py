@@ -1,0 +1,55 @@
+"""The attacker's tools: the fixed cast (tests/conftest.py), and an audit reader."""
+import pytest
+
+from accounts.audit import AuditEvent
+
+
+@pytest.fixture
+def audit_kinds(db):
+    """The kinds of audit events written since the fixture was taken, oldest first."""
+    start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def read(kind=None):
+        rows = AuditEvent.objects.filter(id__gt=start).order_by("id")
+        return list(rows.filter(kind=kind) if kind else rows)
+
+    return read
+
+
+@pytest.fixture
+def policy(db, manager):
+    from alerts import services
+
+    return services.policy_create(actor=manager, name="Two steps",
+                                  steps=[{"targets": ["desk_officers"], "wait_minutes": 30},
+                                         {"targets": ["managers"], "wait_minutes": 60}])
+
+
+@pytest.fixture
+def rule(db, manager, policy):
+    from alerts import services
+
+    return services.rule_create(actor=manager, name="Critical threshold", trigger="threshold_crossed",
+                                params={"min_level": "critical"}, severity="critical", policy=policy)
+
+
+def make_alert(rule, situation, title):
+    """An open alert as the evaluation would leave it: with its policy frozen on it."""
+    from django.utils import timezone
+
+    from alerts.models import Alert
+
+    now = timezone.now()
+    return Alert.objects.create(rule=rule, situation=situation, dedup_key=f"sec:{situation.pk}:{title}",
+                                severity="critical", title=title, first_seen=now, last_seen=now,
+                                policy_snapshot=rule.policy.snapshot())
+
+
+@pytest.fixture
+def alert(db, rule, situation):
+    return make_alert(rule, situation, "Attacks on civilians above critical")
+
+
+@pytest.fixture
+def foreign_alert(db, rule, foreign_situation):
+    return make_alert(rule, foreign_situation, "Secret highland alert")
