@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Database away (restart, fail-over): a short 503 with Retry-After, never a 500 page.
+    "config.unavailable.DatabaseUnavailableMiddleware",
     # Content-Security-Policy on every response (the Security block below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,12 +230,14 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every minute: the catch-up scans over indexed next-time columns (DESIGN.md, "How data
-# flows"). Each is idempotent, so a late or doubled run is harmless.
+# flows"). Each is idempotent, so a late or doubled run is harmless. The fault test
+# (bin/fault) shortens the period to bound its recovery windows.
+_SCAN_EVERY = env.float("CELERY_BEAT_SCAN_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "alerts-scan-deadlines": {"task": "alerts.scan_deadlines", "schedule": 60.0},
-    "alerts-escalate-due": {"task": "alerts.escalate_due_alerts", "schedule": 60.0},
-    "alerts-sweep-pending-notifications": {"task": "alerts.sweep_pending_notifications", "schedule": 60.0},
-    "alerts-sweep-unevaluated": {"task": "alerts.sweep_unevaluated", "schedule": 60.0},
+    "alerts-scan-deadlines": {"task": "alerts.scan_deadlines", "schedule": _SCAN_EVERY},
+    "alerts-escalate-due": {"task": "alerts.escalate_due_alerts", "schedule": _SCAN_EVERY},
+    "alerts-sweep-pending-notifications": {"task": "alerts.sweep_pending_notifications", "schedule": _SCAN_EVERY},
+    "alerts-sweep-unevaluated": {"task": "alerts.sweep_unevaluated", "schedule": _SCAN_EVERY},
     "alerts-daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
 }
 

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from config.health import healthz
 
+# A database error raised outside a view (in a middleware) is a 503 too: config/unavailable.py.
+handler500 = "config.unavailable.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
