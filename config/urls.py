@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("alerts.urls_pages")),
     path("", include("coordination.urls")),
 ]
+
+# Unmatched URLs under /api/ answer JSON like every other API error (config/api/handlers.py).
+handler404 = "config.api.handlers.page_not_found"
