@@ -11,6 +11,12 @@ ERROR_DESCRIPTIONS = {
     "428": "If-Match is missing: read the object, then send its ETag.",
 }
 
+# Lists answer these for their query parameters, not for an object.
+LIST_ERROR_DESCRIPTIONS = {
+    "400": "A filter or `page_size` was refused: `fields` names each and why.",
+    "404": "No such page: `page` is past the last one, or `cursor` is not one we issued.",
+}
+
 
 class ConcertAutoSchema(AutoSchema):
     def _error_codes(self) -> list[str]:
@@ -20,6 +26,13 @@ class ConcertAutoSchema(AutoSchema):
         codes = [] if public else ["401"]
         if "{" in self.path:
             codes.append("404")
+        if self._lists_rows():
+            # Filters and page_size refuse bad values (400); a page or cursor past the
+            # results or not issued by us is not found (404).
+            if self._get_filter_parameters() or self._get_paginator():
+                codes.append("400")
+            if self._get_paginator() and "404" not in codes:
+                codes.append("404")
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes += ["400"] + ([] if public else ["403"])
         if getattr(view, "etag_prefix", None) and (
@@ -30,6 +43,10 @@ class ConcertAutoSchema(AutoSchema):
             codes.append("409")
         return codes
 
+    def _lists_rows(self) -> bool:
+        """A list or its CSV export: both read filters from the query string."""
+        return self.method == "GET" and (self._is_list_view() or getattr(self.view, "action", None) == "export")
+
     def _get_response_bodies(self, direction="response"):
         from config.api.base import ErrorSerializer
 
@@ -37,7 +54,9 @@ class ConcertAutoSchema(AutoSchema):
         for code in self._error_codes():
             if code not in responses:
                 body = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-                body["description"] = ERROR_DESCRIPTIONS[code]
+                top_level_list = self._lists_rows() and "{" not in self.path
+                body["description"] = LIST_ERROR_DESCRIPTIONS.get(code, ERROR_DESCRIPTIONS[code]) \
+                    if top_level_list else ERROR_DESCRIPTIONS[code]
                 responses[code] = body
         return responses
 
