@@ -140,6 +140,16 @@ class StepSerializer(serializers.Serializer):
     wait_minutes = serializers.IntegerField(required=False, default=30)
 
 
+class PolicyStepReadSerializer(serializers.Serializer):
+    """One step of a policy as read back (the schema of PolicySerializer.steps)."""
+
+    order = serializers.IntegerField()
+    targets = serializers.ListField(child=serializers.CharField())
+    user_ids = serializers.ListField(child=serializers.IntegerField())
+    channels = serializers.ListField(child=serializers.CharField())
+    wait_minutes = serializers.IntegerField()
+
+
 class PolicySerializer(serializers.ModelSerializer):
     steps = serializers.SerializerMethodField()
 
@@ -148,7 +158,7 @@ class PolicySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "repeat_last_step", "steps", "created_at", "updated_at"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(PolicyStepReadSerializer(many=True))
     def get_steps(self, policy) -> list:
         return [{"order": s.order, "targets": s.targets, "user_ids": [u.pk for u in s.users.all()],
                  "channels": s.channels, "wait_minutes": s.wait_minutes} for s in policy.steps.all()]

@@ -2,8 +2,9 @@
 Reads go through alerts.selectors (scoped), writes through alerts.services."""
 from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -118,7 +119,8 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         response.data["unread"] = self.get_queryset().filter(read_at__isnull=True).count()
         return response
 
-    @extend_schema(request=None, summary="Count of unread notifications")
+    @extend_schema(request=None, summary="Count of unread notifications",
+                   responses=inline_serializer("UnreadCount", {"unread": drf_serializers.IntegerField()}))
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request, *args, **kwargs):
         return Response({"unread": self.get_queryset().filter(read_at__isnull=True).count()})
@@ -130,7 +132,9 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
         return Response(self.get_serializer(self.get_queryset().get(pk=notification.pk)).data)
 
-    @extend_schema(request=None, summary="Mark all my notifications read")
+    @extend_schema(request=None, summary="Mark all my notifications read",
+                   responses=inline_serializer("MarkedRead", {"marked": drf_serializers.IntegerField(
+                       help_text="How many were unread and are now read.")}))
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request, *args, **kwargs):
         count = services.notification_mark_read(user=request.user)
