@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from alerts.choices import WEBHOOK_EVENT_KINDS, Channel, Scope, Severity, StepTarget, Trigger
+from alerts.delivery.addresses import url_refusal
 from alerts.models import EscalationPolicy, EscalationRule, EscalationStep, WebhookEndpoint
 from alerts.params import clean_params
 from coordination.errors import DomainError, NotPermitted
@@ -189,6 +190,9 @@ def _clean_endpoint(endpoint: WebhookEndpoint) -> None:
     parts = urlsplit(endpoint.url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise DomainError(_("The URL must be an http or https address."), field="url")
+    refusal = url_refusal(endpoint.url)  # private, loopback, link-local… (alerts/delivery/addresses.py)
+    if refusal:
+        raise DomainError(refusal, field="url")
     if (endpoint.owner_user_id is None) == (endpoint.owner_government_id is None):
         raise DomainError(_("An endpoint belongs to a user or to a government, exactly one."), field="owner_user")
     _choice(endpoint.min_severity, Severity.values, "min_severity")

@@ -4,7 +4,8 @@ Headers: X-Concert-Timestamp (Unix seconds), X-Concert-Signature
 ("sha256=" + hex HMAC-SHA256 with the endpoint's secret over "<timestamp>.<body>"),
 Idempotency-Key (the same on every retry of one notification, so the receiver can
 drop duplicates of an at-least-once delivery). Redirects are not followed: a signed
-body must not travel to a URL nobody configured.
+body must not travel to a URL nobody configured. Only public addresses are reached
+(alerts/delivery/addresses.py), and the answer is read within bounds (post_pinned).
 """
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ import hmac
 import json
 import time
 
-import requests
+from urllib.parse import urlsplit
+
+import certifi
+import urllib3
 from django.conf import settings
 from django.utils import timezone
 
+from alerts.delivery.addresses import ForbiddenAddress, resolve_checked
 from alerts.delivery.email import alert_link
 from alerts.delivery.errors import DeliveryError, PermanentFailure
 
@@ -47,8 +52,8 @@ def payload(notification) -> dict:
     }
 
 
-def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After")
     if not value:
         return None
     try:
@@ -56,6 +61,44 @@ def _retry_after(response) -> float | None:
     except ValueError:
         parsed = email.utils.parsedate_to_datetime(value) if value else None
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def post_pinned(url: str, body: bytes, headers: dict) -> tuple[int, dict, bytes]:
+    """POST to the address `resolve_checked` approved — not to a second lookup of the
+    name — with the name kept for the Host header, TLS SNI and certificate check.
+    Redirects are not followed; connect and each read are timed out, and at most
+    ALERTS_WEBHOOK_MAX_RESPONSE_BYTES of the answer are read, within the read timeout
+    overall (a receiver trickling bytes cannot hold a worker)."""
+    scheme, host, port, address = resolve_checked(url)
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    default_port = 443 if scheme == "https" else 80
+    host_header = (f"[{host}]" if ":" in host else host) + ("" if port == default_port else f":{port}")
+    timeout = urllib3.Timeout(connect=settings.ALERTS_WEBHOOK_CONNECT_TIMEOUT,
+                              read=settings.ALERTS_WEBHOOK_READ_TIMEOUT)
+    common = {"host": str(address), "port": port, "timeout": timeout, "retries": False, "maxsize": 1}
+    if scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(**common, server_hostname=host, assert_hostname=host,
+                                           cert_reqs="CERT_REQUIRED", ca_certs=certifi.where())
+    else:
+        pool = urllib3.HTTPConnectionPool(**common)
+    try:
+        response = pool.urlopen("POST", target, body=body, headers={**headers, "Host": host_header},
+                                redirect=False, retries=False, preload_content=False, decode_content=False)
+        try:
+            limit = settings.ALERTS_WEBHOOK_MAX_RESPONSE_BYTES
+            deadline = time.monotonic() + settings.ALERTS_WEBHOOK_READ_TIMEOUT
+            received = bytearray()
+            while len(received) < limit and time.monotonic() < deadline:
+                chunk = response.read1(min(8192, limit - len(received)))  # what has arrived, no waiting for more
+                if not chunk:
+                    break
+                received += chunk
+            return response.status, dict(response.headers), bytes(received)
+        finally:
+            response.release_conn()
+    finally:
+        pool.close()
 
 
 def send_webhook(notification) -> None:
@@ -70,15 +113,17 @@ def send_webhook(notification) -> None:
         "Idempotency-Key": notification.idempotency_key,
     }
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=(settings.ALERTS_WEBHOOK_CONNECT_TIMEOUT, settings.ALERTS_WEBHOOK_READ_TIMEOUT))
-    except requests.RequestException as exc:
+        status, response_headers, first_bytes = post_pinned(endpoint.url, body, headers)
+    except ForbiddenAddress as exc:
+        # The name now leads to an address webhooks may not reach (DNS rebinding, or an
+        # endpoint saved before the rule): no retry will make it acceptable.
+        raise PermanentFailure(str(exc)) from exc
+    except (urllib3.exceptions.HTTPError, OSError, UnicodeError) as exc:
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}"[:500]) from exc
-    status = response.status_code
     if 200 <= status < 300:
         return
-    text = f"HTTP {status}: {response.text[:200]}"
+    text = f"HTTP {status}: {first_bytes[:200].decode('utf-8', 'replace')}"
     if status >= 500 or status in RETRYABLE_4XX:
-        raise DeliveryError(text, retry_after=_retry_after(response) if status == 429 else None)
+        raise DeliveryError(text, retry_after=_retry_after(response_headers) if status == 429 else None)
     # 3xx (not followed) and other 4xx: the receiver refuses this request as it is.
     raise PermanentFailure(text)

@@ -118,3 +118,10 @@ def record(desk_officer):
         return reading
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback_webhooks(settings):
+    """These tests' receivers listen on 127.0.0.1, which webhooks may reach only when a
+    setting allows it (alerts/delivery/addresses.py; tests/security tries the refusals)."""
+    settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
