@@ -1,0 +1,119 @@
+"""results.json as measured, and RESULTS.md: the same figures as a table a person reads."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _yes(ok) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def _f(value, unit="") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        value = f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.3g}"
+    elif isinstance(value, int):
+        value = f"{value:,}"
+    return f"{value}{unit}"
+
+
+def _load(m: dict) -> str:
+    failed = m.get("socket_errors", 0) + m.get("non_2xx", 0)
+    return (f"{_f(m['rps'])} req/s (p95 {_f(m['p95_ms'])} ms, {m['queries']} queries"
+            + (f", {failed} failed or timed out" if failed else "") + ")")
+
+
+def table(results: dict) -> list[str]:
+    w = {name: m for name, m in results["workloads"].items() if "error" not in m}
+    rows = ["| workload | measure | figure | baseline (same run) | ratio | target | |",
+            "|---|---|---|---|---|---|---|"]
+    if "W1" in w:
+        for name, label in (("situations", "situations list, page of 50"), ("queue", "escalation queue, page of 50")):
+            m = w["W1"][name]
+            rows.append(f"| W1 | {label}: req/s at 8 clients (p95) | {_load(m['api'])} | {_load(m['baseline'])} | "
+                        f"{m['ratio_rps']}× | ≥ 0.5× | {_yes(m['met'])} |")
+    if "W2" in w:
+        m = w["W2"]
+        r, b = m["reading_to_webhook"], m["baseline"]
+        rows.append(f"| W2 | reading POST → signed webhook, {m['readings']} at 20/s: p50 / p95 / p99 | "
+                    f"{_f(r['p50_ms'])} / {_f(r['p95_ms'])} / {_f(r['p99_ms'])} ms; missing {m['missing']} | "
+                    f"no-op task → receiver: {_f(b['p50_ms'])} / {_f(b['p95_ms'])} / {_f(b['p99_ms'])} ms | "
+                    f"{m['ratio_p99']}× (p99) | ≤ 3×, none missing | {_yes(m['met'])} |")
+    if "W3" in w:
+        m = w["W3"]
+        for size, s in m["sizes"].items():
+            rows.append(f"| W3 | deadline scan, {int(size):,} actions, {m['due']:,} due: scan task "
+                        f"(→ last of {_f(s['alerts_opened'])} alerts) | {_f(s['scan_task_seconds'] * 1000 if s['scan_task_seconds'] else None)} ms "
+                        f"(→ {_f(s['scan_to_last_alert_seconds'])} s) | indexed query: "
+                        f"{_f(s['baseline_query']['seconds'] * 1000)} ms | {s.get('ratio_scan_to_query', '—')}× | ≤ 3× | "
+                        f"{_yes(s.get('ratio_scan_to_query', 99) <= 3)} |")
+        rows.append(f"| W3 | growth from {int(list(m['sizes'])[0]):,} to {int(list(m['sizes'])[1]):,} actions | "
+                    f"scan {m.get('growth_scan', '—')}×, to last alert {m.get('growth_to_alerts', '—')}× | — | — | "
+                    f"≤ 1.5× | {_yes(m.get('growth_scan', 99) <= 1.5 and m.get('growth_to_alerts', 99) <= 1.5)} |")
+    if "W4" in w:
+        m = w["W4"]
+        rows.append(f"| W4 | ingest {m['readings']:,} readings, bulk API (1,000 a request, 4 clients) | "
+                    f"{_f(m['bulk_api']['rows_per_s'])} rows/s ({_f(m['bulk_api']['seconds'])} s); last alert after "
+                    f"{_f(m['last_alert_seconds'])} s | COPY: {_f(m['copy']['rows_per_s'])} rows/s "
+                    f"({_f(m['copy']['seconds'])} s) | {m['ratio_rows_per_s']}× | ≥ 0.25× | {_yes(m['met'])} |")
+    if "W5" in w:
+        m = w["W5"]
+        rows.append(f"| W5 | queue of 10,000 unresolved in {results['sizes']['alerts']:,}: first page vs page "
+                    f"{m['deep']['path'].rsplit('=', 1)[1]}, p95 at 8 clients | deep: {_load(m['deep'])} | "
+                    f"first: {_load(m['first'])} | {_f(m['ratio_p95'])}× | same queries, ≤ 2× | {_yes(m['met'])} |")
+    return rows
+
+
+def memory_lines(results: dict) -> list[str]:
+    lines = []
+    for name in ("W2", "W4"):
+        peaks = results["workloads"].get(name, {}).get("worker_peak_memory_mb")
+        if peaks:
+            lines.append(f"- {name}: " + ", ".join(f"{proc} {mb} MiB" for proc, mb in sorted(peaks.items())))
+    return lines
+
+
+def write(results: dict, json_path: Path, md_path: Path) -> None:
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    m, s, c = results["machine"], results["sizes"], results["config"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {results['date']} by `bin/bench`{' --full' if c['full'] else ''} in "
+        f"{results['wall_seconds']} s of wall time. Figures from `bench/results.json`; "
+        "each is beside a baseline measured in the same run, so the ratio holds on a busy machine.",
+        "",
+        "## Machine",
+        "",
+        f"- {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux {m['kernel']}",
+        f"- PostgreSQL {m['postgresql']}, Redis {m['redis']}, Python {m['python']}",
+        f"- load average at start {', '.join(f'{x:.1f}' for x in m['load_average_at_start'])}, at end "
+        f"{', '.join(f'{x:.1f}' for x in m.get('load_average_at_end', []))} (the machine is shared)",
+        f"- gunicorn {c['web_workers']} sync workers; Celery: evaluation/periodic worker prefork × "
+        f"{c['eval_concurrency']}, delivery worker threads × {c['delivery_concurrency']}; beat running; "
+        f"load by wrk, {c['wrk_connections']} connections, {c['seconds_per_measure']} s per measure",
+        "",
+        "## Data sizes",
+        "",
+        f"- {s['situations']:,} situations, 3 partner assignments each",
+        f"- {s['alerts']:,} alerts: {s['unresolved_alerts_w1']:,} unresolved for W1, "
+        f"{s['unresolved_alerts_w5']:,} for W5",
+        f"- W3: {s['actions'][0]:,} then {s['actions'][1]:,} actions, {s['due_actions']:,} of them due or overdue",
+        f"- W2: {s['readings_w2']:,} readings; W4: {s['readings_w4']:,} readings",
+        "",
+        "## Figures",
+        "",
+        *table(results),
+        "",
+        "## Peak memory of each worker process (VmHWM)",
+        "",
+        *memory_lines(results),
+        "",
+    ]
+    notes = list(results.get("notes", []))
+    notes += [f"- {name} failed in this run: {error}" for name, error in results.get("errors", {}).items()]
+    if notes:
+        lines += ["## Notes", "", *notes, ""]
+    md_path.write_text("\n".join(lines))
