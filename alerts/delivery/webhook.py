@@ -59,7 +59,10 @@ def _retry_after(headers) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):  # neither seconds nor a date: ordinary backoff
+            return None
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
@@ -124,6 +127,7 @@ def send_webhook(notification) -> None:
         return
     text = f"HTTP {status}: {first_bytes[:200].decode('utf-8', 'replace')}"
     if status >= 500 or status in RETRYABLE_4XX:
-        raise DeliveryError(text, retry_after=_retry_after(response_headers) if status == 429 else None)
+        # 429 and 503 may say when to come back (RFC 9110 Retry-After); we come no sooner.
+        raise DeliveryError(text, retry_after=_retry_after(response_headers) if status in (429, 503) else None)
     # 3xx (not followed) and other 4xx: the receiver refuses this request as it is.
     raise PermanentFailure(text)
