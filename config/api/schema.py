@@ -14,7 +14,8 @@ ERROR_DESCRIPTIONS = {
 # Lists answer these for their query parameters, not for an object.
 LIST_ERROR_DESCRIPTIONS = {
     "400": "A filter or `page_size` was refused: `fields` names each and why.",
-    "404": "No such page: `page` is past the last one, or `cursor` is not one we issued.",
+    "404": "No such page or format: `page` is past the last one, `cursor` is not one we issued, "
+           "or `format` names none we offer.",
 }
 
 
@@ -31,7 +32,7 @@ class ConcertAutoSchema(AutoSchema):
             # results or not issued by us is not found (404).
             if self._get_filter_parameters() or self._get_paginator():
                 codes.append("400")
-            if self._get_paginator() and "404" not in codes:
+            if (self._get_paginator() or getattr(self.view, "action", None) == "export") and "404" not in codes:
                 codes.append("404")
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes += ["400"] + ([] if public else ["403"])

@@ -2,11 +2,55 @@
 take plain ids, never a model choice: a choice field would answer "not a valid choice"
 for an existing but invisible situation and "no results" for a missing one."""
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, Marking, RiskLevel, SituationStatus
-from coordination.models import Action, IndicatorReading, PartnerAssignment, Situation
+from coordination.models import Action, Government, Indicator, IndicatorReading, PartnerAssignment, Situation
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); absent or empty means "not filtered". Anything else is refused:
+    django-filter's own widget would read "yes" or "1e308" as absent and answer the
+    unfiltered list, which the client would take for the filtered one."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = ("true", "1"), ("false", "0")
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value is not None else ""
+        if text == "":
+            return None
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class GovernmentFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Government
+        fields = ["is_active", "kind"]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Indicator
+        fields = ["risk_factor", "value_kind", "is_active"]
 
 
 class SituationFilter(django_filters.FilterSet):
@@ -42,8 +86,8 @@ class ActionFilter(django_filters.FilterSet):
     owner_government = django_filters.NumberFilter(field_name="owner_government_id")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    overdue = django_filters.BooleanFilter(method="filter_overdue",
-                                           label="Open and past its due date (derived, not a status)")
+    overdue = StrictBooleanFilter(method="filter_overdue",
+                                  label="Open and past its due date (derived, not a status)")
 
     class Meta:
         model = Action

@@ -17,7 +17,14 @@ from config.api.pagination import CursorByCreationPagination, CursorByTimePagina
 from coordination import selectors, services
 from coordination.api import serializers as s
 from coordination.models import IndicatorReading, TrackedIndicator
-from coordination.api.filters import ActionFilter, AssignmentFilter, ReadingFilter, SituationFilter
+from coordination.api.filters import (
+    ActionFilter,
+    AssignmentFilter,
+    GovernmentFilter,
+    IndicatorFilter,
+    ReadingFilter,
+    SituationFilter,
+)
 
 
 class GovernmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -25,7 +32,7 @@ class GovernmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     selector = staticmethod(selectors.government_list)
     serializer_class = s.GovernmentSerializer
-    filterset_fields = ["is_active", "kind"]
+    filterset_class = GovernmentFilter
     search_fields = ["code", "name"]
     ordering_fields = ["name", "code"]
 
@@ -35,7 +42,7 @@ class IndicatorViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     selector = staticmethod(selectors.indicator_list)
     serializer_class = s.IndicatorSerializer
-    filterset_fields = ["risk_factor", "value_kind", "is_active"]
+    filterset_class = IndicatorFilter
     search_fields = ["code", "name", "framework_ref"]
     ordering_fields = ["risk_factor", "code", "name"]
 
