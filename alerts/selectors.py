@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.visibility import visible_situation_q
@@ -75,9 +75,12 @@ def warning_response_gaps(situation_ids, *, now: dt.datetime | None = None) -> d
     ids = list(situation_ids)
     if not ids:
         return {}
-    first_warning = (Alert.objects.filter(situation_id=OuterRef("pk"),
-                                          severity__in=[Severity.WARNING, Severity.CRITICAL])
-                     .order_by().values("situation_id").annotate(first=Min("first_seen")).values("first"))
+    # ORDER BY … LIMIT 1 rather than MIN … GROUP BY: PostgreSQL reads one entry of the
+    # partial index alert_situation_warning_idx instead of every alert of the situation.
+    # "Not info" is warning or critical (a check constraint holds severity to the three),
+    # written as the index's own predicate so that the planner can prove it matches.
+    first_warning = (Alert.objects.filter(situation_id=OuterRef("pk")).exclude(severity=Severity.INFO)
+                     .order_by("first_seen").values("first_seen")[:1])
     first_response = (Action.objects.filter(situation_id=OuterRef("pk"), agreed_at__isnull=False,
                                             agreed_at__gte=OuterRef("first_warning_at"))
                       .order_by("agreed_at").values("agreed_at")[:1])

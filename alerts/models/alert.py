@@ -65,6 +65,10 @@ class Alert(models.Model):
                          name="alert_snoozed_until_idx"),
             models.Index(fields=["situation", "status"], name="alert_situation_status_idx"),
             models.Index(fields=["dedup_key", "-id"], name="alert_dedup_latest_idx"),
+            # The warning–response gap reads each situation's first warning-or-worse alert.
+            models.Index(fields=["situation", "first_seen"],
+                         condition=~Q(severity=Severity.INFO),
+                         name="alert_situation_warning_idx"),
         ]
 
     def __str__(self) -> str:
