@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.visibility import visible_situation_q
-from alerts.choices import SEVERITY_RANK, Channel, Severity
+from alerts.choices import Channel, Severity
 from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, Notification
+from alerts.models.alert import SEVERITY_ORDER
 from coordination.models import Action, Situation
-
-SEVERITY_ORDER = Case(*[When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()],
-                      output_field=IntegerField())
 
 
 def alert_list(*, user, include_resolved: bool = False) -> QuerySet[Alert]:
