@@ -197,7 +197,9 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModel
             readings=[services.ReadingInput(**row) for row in rows],
         )
         stored = {r.pk: r for r in self.get_queryset().filter(pk__in=[reading.pk for reading, _ in results])}
-        data = [self.get_serializer(stored[reading.pk]).data for reading, _created in results]
+        # One list serializer for the batch: a serializer per row rebuilds its fields
+        # each time, which cost two thirds of a 1,000-reading request.
+        data = self.get_serializer([stored[reading.pk] for reading, _created in results], many=True).data
         created = any(was_created for _reading, was_created in results)
         return Response(data if many else data[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
