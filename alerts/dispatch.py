@@ -31,6 +31,32 @@ def enqueue_situation_evaluation(situation_id: int) -> None:
         log.exception("could not publish evaluation of situation %s; the periodic sweep will catch up", situation_id)
 
 
+def enqueue_situation_evaluations(situation_ids) -> None:
+    """The same for many situations at once (the deadline scan wakes hundreds): one
+    statement records every request, then the wake-ups go out over one broker
+    connection. A failure is logged; sweep_unevaluated publishes the rest later."""
+    ids = list(situation_ids)
+    if not ids:
+        return
+    try:
+        from alerts.models import EvaluationRequest
+
+        now = timezone.now()
+        EvaluationRequest.objects.bulk_create([EvaluationRequest(situation_id=pk, requested_at=now) for pk in ids],
+                                              update_conflicts=True, unique_fields=["situation"],
+                                              update_fields=["requested_at"])
+    except Exception:
+        log.exception("could not record the evaluation requests of %d situations", len(ids))
+    try:
+        from alerts.tasks import evaluate_situation
+
+        with evaluate_situation.app.producer_or_acquire() as producer:
+            for pk in ids:
+                evaluate_situation.apply_async(args=[pk], producer=producer)
+    except Exception:
+        log.exception("could not publish evaluations of %d situations; the periodic sweep will catch up", len(ids))
+
+
 def enqueue_delivery(notification_id: int, countdown: float | None = None) -> bool:
     """Wake a delivery worker for one outbox row. A failure only delays it: the row stays
     pending and sweep_pending_notifications publishes it again."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
-from alerts.dispatch import enqueue_delivery, enqueue_situation_evaluation
+from alerts.dispatch import enqueue_delivery, enqueue_situation_evaluations
 from alerts.models import DigestSent, EscalationRule, EvaluationRequest, Notification
 from alerts.params import SCHEMAS
 from coordination.models import Action
@@ -57,8 +57,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> int:
         batch = list(situation_ids.filter(situation_id__gt=last_id)[:BATCH])
         if not batch:
             return count
-        for situation_id in batch:
-            enqueue_situation_evaluation(situation_id)
+        enqueue_situation_evaluations(batch)
         count += len(batch)
         last_id = batch[-1]
 
