@@ -23,7 +23,7 @@ RETRY_AFTER_SECONDS = "5"
 
 
 def unavailable_response(request) -> HttpResponse:
-    message = _("Concert is briefly unavailable (database unreachable). Please retry in a few seconds.")
+    message = _("Concert is briefly unavailable. Please retry in a few seconds.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"code": "unavailable", "detail": message}, status=503)
     else:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +48,23 @@ BULK_READINGS_LIMIT = 1000
 def _situation_changed(situation_id: int) -> None:
     """Ask the escalation engine to re-evaluate a situation once this transaction commits."""
     from alerts.dispatch import enqueue_situation_evaluation
+    from alerts.models import EvaluationRequest
 
+    # The request is also written inside this transaction, so it commits with the change:
+    # if the database or the process goes away between the commit and the on-commit hook
+    # (bin/fault saw a reading stored whose answer was a 503), the sweep still finds it.
+    # The hook then writes it again after the commit, so an evaluation that started
+    # before the commit cannot consume it without having seen the change.
+    if connection.vendor == "postgresql":
+        # Lock order: the situation (key share) before the request row, as the evaluation
+        # does (situation FOR UPDATE, then it deletes the request). Without this the
+        # deferred foreign-key check took the situation at COMMIT, after the request row,
+        # and bin/load found deadlocks against running evaluations.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Situation._meta.db_table} WHERE id = %s FOR KEY SHARE", [situation_id])
+    EvaluationRequest.objects.bulk_create(
+        [EvaluationRequest(situation_id=situation_id, requested_at=timezone.now())],
+        update_conflicts=True, unique_fields=["situation"], update_fields=["requested_at"])
     transaction.on_commit(lambda: enqueue_situation_evaluation(situation_id))
 
 
