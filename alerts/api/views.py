@@ -36,7 +36,13 @@ class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return selectors.alert_list(user=self.request.user, include_resolved=True)
         include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
-        return selectors.alert_list(user=self.request.user, include_resolved=include_resolved)
+        queryset = selectors.alert_list(user=self.request.user, include_resolved=include_resolved)
+        if self.action == "list":
+            # The list shows action and indicator as ids: joining them too made PostgreSQL
+            # plan an eight-table join on every page (47 ms of planning for 0.5 ms of work).
+            queryset = queryset.select_related(None).select_related(
+                "rule", "situation", "owner", "acknowledged_by", "resolved_by")
+        return queryset
 
     def get_serializer_class(self):
         return s.AlertDetailSerializer if self.action != "list" else s.AlertSerializer
