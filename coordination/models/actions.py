@@ -61,6 +61,10 @@ class Action(models.Model):
             models.Index(fields=["last_activity_at"], condition=OPEN_STATUS_Q, name="action_open_activity_idx"),
             models.Index(fields=["owner_government", "status"], name="action_owner_status_idx"),
             models.Index(fields=["situation", "status"], name="action_situation_status_idx"),
+            # The warning–response gap reads each situation's first action agreed after its
+            # first warning; without it the estimate over many actions turned JIT on (10 ms).
+            models.Index(fields=["situation", "agreed_at"], condition=Q(agreed_at__isnull=False),
+                         name="action_situation_agreed_idx"),
         ]
 
     def __str__(self) -> str:
