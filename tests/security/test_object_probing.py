@@ -6,7 +6,10 @@ The routes are discovered, not listed: the API's from the resolver
 matrix's: situations of another government, AMBER+STRICT seen as an observer, RED
 when not named. Each route is tried with every method it answers and a body that would
 succeed if the scope check were missing (the right If-Match, a valid note, a real
-owner). Every answer must be 404, and the database must be exactly as it was.
+owner — checked by hand as a manager on the same ids: every PATCH, transition, alert
+action, DELETE and page form changed the database; a PUT, which needs every field, is
+refused 400 for lack of them). Every answer must be 404, and the database must be
+exactly as it was.
 """
 import datetime as dt
 
@@ -18,6 +21,7 @@ from rest_framework.test import APIClient
 
 from alerts.choices import Channel, NotificationStatus
 from alerts.models import Alert, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
+from coordination.choices import ActionKind
 from coordination.models import Action, PartnerAssignment, Situation
 from tests.alerts import matrix as alert_matrix
 from tests.api.test_authorization_matrix import SITUATIONS, VISIBLE, api_routes, world  # noqa: F401
@@ -165,16 +169,20 @@ def page_targets(world, role, args) -> list[dict]:
 def page_form(world, role, kwargs) -> dict:
     """A form that would be accepted in scope: every field any of these pages reads."""
     until = (timezone.now() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    form = {"title": "PWNED", "note": "PWNED", "status": "cancelled", "progress_note": "PWNED",
+    form = {"title": "PWNED", "note": "PWNED", "to_status": "cancelled", "progress_note": "PWNED",
             "indicator": world.indicator.pk, "value": "999", "observed_at": timezone.now().strftime("%Y-%m-%dT%H:%M"),
-            "government": world.governments["lonely"].pk, "role": "lead", "kind": "demarche",
-            "due_date": "2030-01-01", "owner_government": world.governments["lonely"].pk}
+            "government": world.governments["lonely"].pk, "role": "lead", "kind": ActionKind.values[0],
+            "priority": "normal", "due_date": "2030-01-01"}
     if "situation_id" in kwargs:
         situation = Situation.objects.get(pk=kwargs["situation_id"])
         form.update(version=situation.version, country_code=situation.country_code, marking=situation.marking,
-                    risk_level=situation.risk_level, summary="PWNED")
+                    risk_level=situation.risk_level, status=situation.status, summary="PWNED",
+                    owner_government=situation.assignments.first().government_id)
     if "action_id" in kwargs:
-        form["version"] = Action.objects.get(pk=kwargs["action_id"]).version
+        version = Action.objects.get(pk=kwargs["action_id"]).version
+        prefix = f"a{kwargs['action_id']}"
+        form.update({"version": version, f"{prefix}-version": version, f"{prefix}-to_status": "cancelled",
+                     f"{prefix}-note": "PWNED"})
     if "alert_id" in kwargs:
         prefix = f"al{kwargs['alert_id']}-{kwargs.get('verb')}"
         form.update({f"{prefix}-note": "PWNED", f"{prefix}-until": until,
