@@ -183,3 +183,59 @@ def test_an_unreachable_port_fails_fast_and_is_retried(notification_to, loopback
         port = sock.getsockname()[1]
     notification = notification_to(f"http://127.0.0.1:{port}/hook")
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.PENDING
+
+
+# --- TLS through the pinned connection -------------------------------------------------
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, loopback_allowed):
+    """An https receiver on loopback whose certificate names `localhost`."""
+    import http.server
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1], cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_to_a_pinned_address_still_verifies_the_certificate_by_name(tls_receiver, monkeypatch):
+    import certifi
+    import urllib3
+
+    port, cert = tls_receiver
+    # Untrusted certificate: refused.
+    with pytest.raises(urllib3.exceptions.SSLError, match="certificate verify failed"):
+        post_pinned(f"https://localhost:{port}/hook", b"{}", {})
+    # Trusted (our own CA store, as the outside world's would be): the connection goes to
+    # the checked address, and the certificate is matched against the name in the URL.
+    monkeypatch.setattr(certifi, "where", lambda: str(cert))
+    assert post_pinned(f"https://localhost:{port}/hook", b"{}", {})[0] == 200
+    # The same certificate for an address it does not name: refused.
+    with pytest.raises(urllib3.exceptions.SSLError):
+        post_pinned(f"https://127.0.0.1:{port}/hook", b"{}", {})
