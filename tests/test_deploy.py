@@ -23,9 +23,14 @@ TEMPLATE_DIRS = [ROOT / "templates", *sorted(ROOT.glob("*/templates"))]
 PRODUCTION_HOST = "concert.example.org"
 
 
+# Set by this test process only (the browser tests' conftest sets the async one); a
+# production environment has none of them.
+TEST_ONLY_VARIABLES = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def production_env(**extra) -> dict:
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("SECURE_", "SESSION_", "CSRF_")) and key not in ("DEBUG", "SECRET_KEY")}
+           if not key.startswith(("SECURE_", "SESSION_", "CSRF_")) and key not in TEST_ONLY_VARIABLES}
     env.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS=PRODUCTION_HOST, **extra)
     return env
 
