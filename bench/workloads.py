@@ -323,7 +323,7 @@ def _one_scan(ctx: Context, due: int) -> dict:
     rules = ctx.world.deadline_rule_ids
     t = time.monotonic()
     scan_deadlines.delay()
-    done = wait_until(lambda: Alert.objects.filter(rule_id__in=rules).count() >= due, 600, 0.1)
+    done = wait_until(lambda: Alert.objects.filter(rule_id__in=rules).count() >= due, 300, 0.1)
     to_alerts = time.monotonic() - t
     wait_until(lambda: SCAN_LINE.search(log.read_bytes()[offset:]) is not None, 30)
     match = SCAN_LINE.search(log.read_bytes()[offset:])
