@@ -92,6 +92,24 @@ def foreign_action(db, foreign_situation, other_government):
 
 
 @pytest.fixture
+def policy(db, manager):
+    """A plain two-step ladder: desk officers, then managers an hour later."""
+    from alerts import services
+
+    return services.policy_create(actor=manager, name="Two steps",
+                                  steps=[{"targets": ["desk_officers"], "wait_minutes": 30},
+                                         {"targets": ["managers"], "wait_minutes": 60}])
+
+
+@pytest.fixture
+def rule(db, manager, policy):
+    from alerts import services
+
+    return services.rule_create(actor=manager, name="Critical threshold", trigger="threshold_crossed",
+                                params={"min_level": "critical"}, severity="critical", policy=policy)
+
+
+@pytest.fixture
 def celery_worker_thread(transactional_db, settings):
     """A real Celery worker consuming from the configured broker (Redis in the suite),
     in a thread of this process so it shares the test database. Tests using it must

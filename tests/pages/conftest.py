@@ -1,23 +1,6 @@
 import pytest
 
 
-@pytest.fixture
-def policy(db, manager):
-    from alerts import services
-
-    return services.policy_create(actor=manager, name="Two steps",
-                                  steps=[{"targets": ["desk_officers"], "wait_minutes": 30},
-                                         {"targets": ["managers"], "wait_minutes": 60}])
-
-
-@pytest.fixture
-def rule(db, manager, policy):
-    from alerts import services
-
-    return services.rule_create(actor=manager, name="Critical threshold", trigger="threshold_crossed",
-                                params={"min_level": "critical"}, severity="critical", policy=policy)
-
-
 def _alert(rule, situation, title):
     from django.utils import timezone
 

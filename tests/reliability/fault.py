@@ -37,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.reliability.stack import Stack, wait_until  # noqa: E402
+from tests.reliability.stack import Stack, exit_status, record_crash, wait_until  # noqa: E402
 
 READINGS_PER_SITUATION = 5
 COLD_VALUES = [1, 2, 3, 2, 1]
@@ -374,21 +374,10 @@ def run(readings: int, short: bool, keep: bool) -> int:
         for line in stack.unplanned_exits:
             print("unplanned exit:", line)
     except Exception as exc:
-        failures.append(f"{exc.__class__.__name__}: {exc}")
-        import traceback
-
-        traceback.print_exc()
-        for name in stack.services:
-            print(f"--- {name} log tail ---\n{stack.tail(name, 15)}")
+        record_crash(stack, failures, exc)
     finally:
         stack.close()
-    if failures:
-        print("FAIL")
-        for line in failures:
-            print("  -", line)
-        return 1
-    print(f"PASS ({time.monotonic() - started:.1f}s)")
-    return 0
+    return exit_status(failures, started)
 
 
 def main(argv=None) -> int:

@@ -32,7 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.reliability.stack import Stack  # noqa: E402
+from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 SITUATIONS = 10
 ACTIONS_PER_SITUATION = 2
@@ -277,21 +277,10 @@ def run(clients: int, seconds: float, keep: bool) -> int:
         for line in stack.unplanned_exits:
             failures.append(f"unplanned exit: {line}")
     except Exception as exc:
-        import traceback
-
-        traceback.print_exc()
-        failures.append(f"{exc.__class__.__name__}: {exc}")
-        for name in stack.services:
-            print(f"--- {name} log tail ---\n{stack.tail(name, 15)}")
+        record_crash(stack, failures, exc)
     finally:
         stack.close()
-    if failures:
-        print("FAIL")
-        for line in failures:
-            print("  -", line)
-        return 1
-    print(f"PASS ({time.monotonic() - started:.1f}s)")
-    return 0
+    return exit_status(failures, started)
 
 
 def main(argv=None) -> int:

@@ -303,3 +303,24 @@ class Stack:
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def record_crash(stack: "Stack", failures: list[str], exc: Exception) -> None:
+    """A script that dies mid-run still says why, with each process's last words."""
+    import traceback
+
+    traceback.print_exc()
+    failures.append(f"{exc.__class__.__name__}: {exc}")
+    for name in stack.services:
+        print(f"--- {name} log tail ---\n{stack.tail(name, 15)}")
+
+
+def exit_status(failures: list[str], started: float) -> int:
+    """Print the verdict the way tests/reliability/test_*_short.py read it, and return it."""
+    if failures:
+        print("FAIL")
+        for line in failures:
+            print("  -", line)
+        return 1
+    print(f"PASS ({time.monotonic() - started:.1f}s)")
+    return 0
