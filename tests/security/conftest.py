@@ -36,3 +36,23 @@ def alert(db, rule, situation):
 @pytest.fixture
 def foreign_alert(db, rule, foreign_situation):
     return make_alert(rule, foreign_situation, "Secret highland alert")
+
+
+@pytest.fixture
+def notification_to(manager, situation, rule):
+    """A pending webhook notification to any URL, written straight to the tables: an
+    endpoint saved before the address rule existed, or whose name now points elsewhere."""
+    from django.utils import timezone
+
+    from alerts.choices import Channel
+    from alerts.models import Notification, WebhookEndpoint
+
+    alert = make_alert(rule, situation, "Attacks on civilians above critical")
+
+    def make(url) -> Notification:
+        endpoint = WebhookEndpoint.objects.create(name="Receiver", url=url, secret="s" * 32, owner_user=manager)
+        return Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
+                                           idempotency_key=f"sec-{endpoint.pk}", reason="test",
+                                           created_at=timezone.now())
+
+    return make

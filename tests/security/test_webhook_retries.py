@@ -7,9 +7,8 @@ import email.utils
 import pytest
 from django.utils import timezone
 
-from alerts.choices import Channel, NotificationStatus
+from alerts.choices import NotificationStatus
 from alerts.delivery import deliver_notification
-from alerts.models import Notification, WebhookEndpoint
 from tests.security.receivers import serve, status  # noqa: F401
 
 
@@ -28,21 +27,6 @@ def in_turn(*answers):
         calls.append(1)
         answers[min(len(calls), len(answers)) - 1](handler)
     return answer
-
-
-@pytest.fixture
-def notification_to(manager, situation, rule):
-    from tests.security.conftest import make_alert
-
-    alert = make_alert(rule, situation, "Attacks on civilians above critical")
-
-    def make(url) -> Notification:
-        endpoint = WebhookEndpoint.objects.create(name="Receiver", url=url, secret="s" * 32, owner_user=manager)
-        return Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
-                                           idempotency_key=f"retry-{endpoint.pk}", reason="test",
-                                           created_at=timezone.now())
-
-    return make
 
 
 def test_429_with_retry_after_seconds_is_not_retried_sooner(serve, notification_to):

@@ -6,13 +6,12 @@ import socket
 import time
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from alerts.choices import Channel, NotificationStatus
+from alerts.choices import NotificationStatus
 from alerts.delivery import deliver_notification
 from alerts.delivery.webhook import post_pinned
-from alerts.models import Notification, WebhookEndpoint
+from alerts.models import WebhookEndpoint
 from tests.security.receivers import endless, serve, silent, status, trickle  # noqa: F401
 
 INTERNAL = [
@@ -65,23 +64,6 @@ def test_a_network_the_setting_allows_is_accepted(manager, settings):
 
 
 # --- At send time --------------------------------------------------------------------
-
-
-@pytest.fixture
-def notification_to(manager, situation, rule):
-    from tests.security.conftest import make_alert
-
-    alert = make_alert(rule, situation, "Attacks on civilians above critical")
-
-    def make(url) -> Notification:
-        # Written straight to the table: an endpoint saved before the rule existed, or
-        # whose name has since been pointed elsewhere.
-        endpoint = WebhookEndpoint.objects.create(name="Receiver", url=url, secret="s" * 32, owner_user=manager)
-        return Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
-                                           idempotency_key=f"sec-{endpoint.pk}", reason="test",
-                                           created_at=timezone.now())
-
-    return make
 
 
 def test_a_saved_endpoint_that_now_resolves_to_loopback_is_not_contacted(serve, notification_to):
