@@ -13,20 +13,14 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.choices import Channel, Scope, StepTarget, Trigger
+from tests.polling import wait_until
 
 SECRET = "test-webhook-secret-0123456789"
 
 
 def wait_for(condition, timeout: float = 8.0, interval: float = 0.02):
-    """Poll until `condition()` is truthy; its last value, or AssertionError at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
+    """wait_until with the short deadline and fine interval a worker in this process needs."""
+    return wait_until(condition, timeout, interval)
 
 
 class Receiver:

@@ -37,7 +37,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.reliability.stack import Stack, exit_status, record_crash, wait_until  # noqa: E402
+from tests.polling import wait_until  # noqa: E402
+from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5
 COLD_VALUES = [1, 2, 3, 2, 1]
@@ -222,17 +223,8 @@ def run(readings: int, short: bool, keep: bool) -> int:
     started = time.monotonic()
     failures: list[str] = []
     try:
-        stack.start_infrastructure()
-        stack.migrate()
-        import django
-
-        django.setup()
-        from django.db import connection
-
         receiver = Receiver()
-        world = build_world(situations, receiver.url)
-        connection.close()
-        stack.start_services()
+        world = stack.boot(lambda: build_world(situations, receiver.url))
         print(f"stack up in {time.monotonic() - started:.1f}s: {stack.folder} (web {stack.base_url}, "
               f"postgres :{stack.pg.port}, redis :{stack.redis.port})", flush=True)
 

@@ -248,16 +248,7 @@ def run(clients: int, seconds: float, keep: bool) -> int:
                   extra_env={"LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "60"})
     failures: list[str] = []
     try:
-        stack.start_infrastructure()
-        stack.migrate()
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        world = build_world()
-        connection.close()
-        stack.start_services()
+        world = stack.boot(build_world)
         print(f"stack up in {time.monotonic() - started:.1f}s: {stack.folder}", flush=True)
         ledger = Ledger()
         until = time.monotonic() + seconds

@@ -19,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.polling import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
@@ -27,17 +29,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not met within {timeout:.0f}s")
-        time.sleep(interval)
 
 
 def port_open(port: int) -> bool:
@@ -252,6 +243,23 @@ class Stack:
         self.pg.createdb(self.database)
         self.redis.start()
         os.environ.update(self.env)
+
+    def boot(self, build_world):
+        """Start PostgreSQL and Redis, migrate, build the test world from this process
+        through Django, then start the app's processes. Returns what build_world built."""
+        self.start_infrastructure()
+        self.migrate()
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        world = build_world()
+        # Closed now, so the checks after the run open a fresh connection rather than
+        # one that the faults in between may have broken.
+        connection.close()
+        self.start_services()
+        return world
 
     def migrate(self) -> None:
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True)
