@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditEvent
 from accounts.models import Role, User
+from coordination.admin.base import ViewOnlyMixin
 
 # Typing a zone name by hand invites "CET" or "Paris"; a list of the IANA names does not.
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -44,7 +45,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """The audit log, read-only, for admins only: nobody adds, changes or deletes a
     record here (the model and, on PostgreSQL, a trigger refuse it anyway)."""
 
@@ -67,12 +68,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self._is_admin(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -16,6 +16,7 @@ from coordination.admin.base import (
     ServiceAdmin,
     SituationScopedAdmin,
     VersionedForm,
+    ViewOnlyMixin,
     changed_values,
     copy_saved_state,
 )
@@ -41,7 +42,7 @@ class ActionTransitionForm(forms.Form):
         ]
 
 
-class ActionUpdateInline(admin.TabularInline):
+class ActionUpdateInline(ViewOnlyMixin, admin.TabularInline):
     model = ActionUpdate
     fields = ("created_at", "author", "old_status", "new_status", "note")
     readonly_fields = fields
@@ -51,15 +52,6 @@ class ActionUpdateInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Action)
@@ -163,7 +155,7 @@ class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(SituationScopedAdmin, admin.ModelAdmin):
+class ActionUpdateAdmin(ViewOnlyMixin, SituationScopedAdmin, admin.ModelAdmin):
     """The progress log is a record: written only by the services, never edited."""
 
     situation_path = "action__situation__"
@@ -172,12 +164,3 @@ class ActionUpdateAdmin(SituationScopedAdmin, admin.ModelAdmin):
     search_fields = ("action__title", "note", "author__username")
     list_select_related = ("action", "author")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
