@@ -56,7 +56,7 @@ def _build_third_party(label):
 
     def periodic_task():
         interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
-        return PeriodicTask.objects.create(name="sweep", task="concert.ping", interval=interval)
+        return PeriodicTask.objects.create(name="sweep", task="alerts.scan_deadlines", interval=interval)
 
     builders = {
         "auth.Group": lambda: Group.objects.create(name="Desk"),
