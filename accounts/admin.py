@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditEvent
 from accounts.models import Role, User
-from coordination.admin.base import ViewOnlyMixin
+from core.admin import ViewOnlyMixin
 
 # Typing a zone name by hand invites "CET" or "Paris"; a list of the IANA names does not.
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]

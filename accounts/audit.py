@@ -24,12 +24,16 @@ from __future__ import annotations
 import contextvars
 import logging
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import models, transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.signals import rows_exported
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +190,12 @@ def _alert_event_saved(sender, instance, created, **kwargs):
            data=instance.data)
 
 
-def _connect():
-    from axes.signals import user_locked_out
-    from django.db.models.signals import post_save
+@receiver(rows_exported, dispatch_uid="audit_export")
+def _rows_exported(sender, request, model_label, file, rows, filters, **kwargs):
+    record(AuditKind.EXPORT, request=request, object_type=model_label, file=file, rows=rows, filters=filters)
 
+
+def _connect():
     user_locked_out.connect(_locked_out, dispatch_uid="audit_locked_out")
     # A lazy sender: alerts may load after accounts.
     post_save.connect(_alert_event_saved, sender="alerts.AlertEvent", dispatch_uid="audit_alert_event")

@@ -6,17 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import STAFF_ROLES, Role, has_manager_role, has_staff_role
 
-class Role(models.TextChoices):
-    DESK_OFFICER = "desk_officer", _("Desk officer")
-    LIAISON = "liaison", _("Partner liaison")
-    MANAGER = "manager", _("Manager")
-    ADMIN = "admin", _("Admin")
-
-
-# Roles that see every situation; a liaison sees only what their government is
-# assigned to (accounts/visibility.py).
-STAFF_ROLES = frozenset({Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN})
+__all__ = ["STAFF_ROLES", "AuditEvent", "Role", "User", "validate_time_zone"]
 
 
 def validate_time_zone(value: str) -> None:
@@ -53,11 +45,11 @@ class User(AbstractUser):
 
     @property
     def sees_all_situations(self) -> bool:
-        return self.role in STAFF_ROLES
+        return has_staff_role(self)
 
     @property
     def is_manager(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
+        return has_manager_role(self)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

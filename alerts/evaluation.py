@@ -1,5 +1,6 @@
 """evaluate_situation: run every enabled rule in scope over one situation and bring its
-alerts in line with what is true now — open, refresh, reopen or auto-resolve.
+alerts in line with what is true now — open, refresh, reopen or auto-resolve (each
+change made by alerts/lifecycle.py) — then consume the situation's outbox row.
 
 Safe to run twice or in parallel: evaluations of one situation serialise on the
 situation's row lock, and the partial unique constraint on Alert.dedup_key backs that
@@ -10,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alerts import escalation
-from alerts.choices import AlertStatus, EventKind, Scope
-from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, EscalationRule, EvaluationRequest
-from alerts.recipients import notify_webhooks
+from alerts import lifecycle
+from alerts.choices import AlertStatus, Scope
+from alerts.models import UNRESOLVED_Q, Alert, EscalationRule
 from alerts.triggers import Finding, SituationFacts, findings_for
+from coordination import outbox
 from coordination.choices import SituationStatus
 from coordination.models import Situation
 
@@ -61,13 +62,13 @@ def evaluate_situation(*, situation_id: int, now: dt.datetime | None = None) -> 
                 if alert is None:
                     _open_or_reopen(rule, situation, key, finding, now, outcome)
                 elif alert.status != AlertStatus.RESOLVED:
-                    _refresh(alert, finding, now)
+                    lifecycle.refresh(alert, finding, now)
                     outcome.refreshed.append(alert.pk)
         for key, alert in tracked.items():
-            if key not in live_keys:
-                _condition_cleared(alert, now, outcome)
-        # Requests that arrived while this ran stay, so their own wake-up (or the sweep) runs again.
-        EvaluationRequest.objects.filter(situation_id=situation_id, requested_at__lte=now).delete()
+            if key not in live_keys and lifecycle.clear(alert, now):
+                outcome.resolved.append(alert.pk)
+        # Changes recorded while this ran stay, so their own wake-up (or the sweep) runs again.
+        outbox.consume(situation_id, seen_up_to=now)
     return outcome
 
 
@@ -75,71 +76,8 @@ def _open_or_reopen(rule, situation, key: str, finding: Finding, now, outcome: O
     last = Alert.objects.filter(dedup_key=key, status=AlertStatus.RESOLVED).order_by("-id").first()
     cooldown = dt.timedelta(minutes=rule.cooldown_minutes)
     if last is not None and last.cleared_at is not None and now - last.cleared_at <= cooldown:
-        _reopen(last, finding, now)
+        lifecycle.reopen(last, finding, now)
         outcome.reopened.append(last.pk)
         return
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                rule=rule, situation=situation, action_id=finding.action_id, indicator_id=finding.indicator_id,
-                dedup_key=key, severity=finding.severity, title=finding.title[:300], detail=finding.detail,
-                evidence=finding.evidence, policy_snapshot=rule.policy.snapshot() if rule.policy else {},
-                first_seen=now, last_seen=now,
-            )
-    except IntegrityError:
-        # Someone opened it first: this sighting is theirs to count.
-        existing = Alert.objects.select_for_update().get(UNRESOLVED_Q, dedup_key=key)
-        _refresh(existing, finding, now)
-        outcome.refreshed.append(existing.pk)
-        return
-    event = AlertEvent.objects.create(alert=alert, kind=EventKind.OPENED, step=0, created_at=now,
-                                      data={"evidence": finding.evidence, **finding.detail})
-    escalation.start(alert, event, now)
-    outcome.opened.append(alert.pk)
-
-
-def _refresh(alert: Alert, finding: Finding, now) -> None:
-    changed = ["last_seen"]
-    alert.last_seen = now
-    if finding.evidence != alert.evidence:
-        alert.occurrences += 1
-        alert.evidence, alert.title, alert.detail = finding.evidence, finding.title[:300], finding.detail
-        changed += ["occurrences", "evidence", "title", "detail"]
-        data = {"evidence": finding.evidence, **finding.detail}
-        if finding.severity != alert.severity:
-            data["severity_from"] = alert.severity
-            alert.severity = finding.severity
-            changed.append("severity")
-        AlertEvent.objects.create(alert=alert, kind=EventKind.RE_OCCURRED, step=alert.current_step,
-                                  created_at=now, data=data)
-    alert.save(update_fields=changed)
-
-
-def _reopen(alert: Alert, finding: Finding, now) -> None:
-    alert.status = AlertStatus.OPEN
-    alert.condition_active, alert.cleared_at = True, None
-    alert.resolved_at = alert.resolved_by = alert.acknowledged_at = alert.acknowledged_by = None
-    alert.snoozed_until = None
-    alert.occurrences += 1
-    alert.last_seen = now
-    alert.severity, alert.evidence = finding.severity, finding.evidence
-    alert.title, alert.detail = finding.title[:300], finding.detail
-    alert.save()
-    event = AlertEvent.objects.create(alert=alert, kind=EventKind.REOPENED, step=0, created_at=now,
-                                      data={"evidence": finding.evidence, **finding.detail})
-    escalation.start(alert, event, now)
-
-
-def _condition_cleared(alert: Alert, now, outcome: Outcome) -> None:
-    alert.condition_active, alert.cleared_at = False, now
-    if alert.status == AlertStatus.RESOLVED:
-        alert.save(update_fields=["condition_active", "cleared_at"])
-        return
-    alert.status, alert.resolved_at, alert.next_escalation_at, alert.snoozed_until = (
-        AlertStatus.RESOLVED, now, None, None)
-    alert.save(update_fields=["condition_active", "cleared_at", "status", "resolved_at", "next_escalation_at",
-                              "snoozed_until"])
-    event = AlertEvent.objects.create(alert=alert, kind=EventKind.AUTO_RESOLVED, step=alert.current_step,
-                                      created_at=now)
-    notify_webhooks(alert=alert, event=event, now=now)
-    outcome.resolved.append(alert.pk)
+    alert, opened = lifecycle.open_alert(rule=rule, situation=situation, dedup_key=key, finding=finding, now=now)
+    (outcome.opened if opened else outcome.refreshed).append(alert.pk)

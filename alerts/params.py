@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from alerts.choices import Trigger
 from coordination.choices import RiskLevel
-from coordination.errors import DomainError
+from coordination.models import Indicator
+from core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,6 @@ def _clean_value(name: str, spec: Param, value: Any) -> Any:
     if spec.kind == "codes":
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise _fail(name, _("%(name)s must be a list of indicator codes.") % {"name": name})
-        from coordination.models import Indicator
-
         known = set(Indicator.objects.filter(code__in=value).values_list("code", flat=True))
         unknown = sorted(set(value) - known)
         if unknown:

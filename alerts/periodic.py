@@ -6,7 +6,6 @@ harmless when it runs twice: the work itself is claimed row by row elsewhere.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,14 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from alerts import dispatch
 from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
-from alerts.dispatch import enqueue_delivery, enqueue_situation_evaluations
-from alerts.models import DigestSent, EscalationRule, EvaluationRequest, Notification
+from alerts.models import DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
+from alerts.selectors import alert_list, severity_counts
+from coordination import outbox
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
 
-log = logging.getLogger(__name__)
 BATCH = 500
 
 
@@ -57,7 +57,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> int:
         batch = list(situation_ids.filter(situation_id__gt=last_id)[:BATCH])
         if not batch:
             return count
-        enqueue_situation_evaluations(batch)
+        outbox.record_changes(batch)
         count += len(batch)
         last_id = batch[-1]
 
@@ -72,31 +72,23 @@ def sweep_pending_notifications(*, now: dt.datetime | None = None, grace_seconds
                                            next_attempt_at__lte=now - dt.timedelta(seconds=grace))
                .order_by("next_attempt_at").values_list("pk", flat=True)[:BATCH])
     for pk in ids:
-        enqueue_delivery(pk)
+        dispatch.publish_delivery(pk)
     return len(ids)
 
 
 def sweep_unevaluated(*, now: dt.datetime | None = None, grace_seconds: float | None = None) -> int:
-    """Publish again the evaluations requested but not done (broker away or message lost)."""
-    from alerts.tasks import evaluate_situation
-
+    """Publish again the evaluations of changes not yet consumed (broker away or message
+    lost): coordination's outbox still holds them. If the broker is away, the next
+    sweep tries again."""
     now = now or timezone.now()
     grace = settings.ALERTS_SWEEP_GRACE_SECONDS if grace_seconds is None else grace_seconds
-    ids = list(EvaluationRequest.objects.filter(requested_at__lte=now - dt.timedelta(seconds=grace))
-               .order_by("requested_at").values_list("situation_id", flat=True)[:BATCH])
-    for situation_id in ids:
-        try:
-            evaluate_situation.delay(situation_id)
-        except Exception:
-            log.exception("could not publish evaluation of situation %s", situation_id)
-            break  # the broker is away: the next sweep tries again
+    ids = outbox.pending(older_than=now - dt.timedelta(seconds=grace), limit=BATCH)
+    dispatch.publish_evaluations(ids)
     return len(ids)
 
 
 def send_daily_digests(*, now: dt.datetime | None = None) -> int:
     """One e-mail a day to each person with unresolved alerts they may see."""
-    from alerts.selectors import alert_list, severity_counts
-
     now = now or timezone.now()
     sent = 0
     for user in User.objects.filter(is_active=True).exclude(email=""):

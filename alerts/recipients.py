@@ -1,7 +1,7 @@
 """Who is told about an alert, and the outbox rows that tell them.
 
 Nobody is notified about a situation they may not see: every candidate goes through
-accounts/visibility.py before a row is written, and again before it is sent
+coordination/sharing.py before a row is written, and again before it is sent
 (alerts/delivery), because an assignment may be removed in between.
 """
 from __future__ import annotations
@@ -10,44 +10,34 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.visibility import can_see_situation
-from alerts.choices import SEVERITY_RANK, Channel, EventKind, NotificationStatus, StepTarget
+from accounts.models import User
+from alerts import dispatch
+from alerts.choices import (
+    SEVERITY_RANK,
+    Channel,
+    EventKind,
+    NotificationStatus,
+    StepTarget,
+)
 from alerts.models import Alert, AlertEvent, Notification, WebhookEndpoint
-from coordination.choices import Marking, PartnerRole
-from coordination.models import PartnerAssignment
-
-
-def user_may_see(user: User, situation_id: int) -> bool:
-    if not user.is_active:
-        return False
-    return user.sees_all_situations or can_see_situation(user, situation_id)
-
-
-def government_may_see(government_id: int, situation) -> bool:
-    """What a government-owned system may receive: what any of its liaisons could see by
-    virtue of the assignment alone. TLP:RED names people, not governments, so a RED
-    situation never goes to a government's endpoint."""
-    if situation.marking == Marking.RED:
-        return False
-    assignments = PartnerAssignment.objects.filter(situation=situation, government_id=government_id,
-                                                   government__is_active=True)
-    if situation.marking == Marking.AMBER_STRICT:
-        assignments = assignments.filter(role__in=[PartnerRole.LEAD, PartnerRole.SUPPORT])
-    return assignments.exists()
+from alerts.snapshots import StepSnapshot
+from coordination.sharing import can_see_situation, government_can_see_situation
+from core.roles import Role
 
 
 def endpoint_may_receive(endpoint: WebhookEndpoint, situation) -> bool:
+    """A person's endpoint receives what its owner may see; a government's, what the
+    government may receive as an organisation (no TLP:RED)."""
     if endpoint.owner_user_id is not None:
-        return user_may_see(endpoint.owner_user, situation.pk)
-    return government_may_see(endpoint.owner_government_id, situation)
+        return can_see_situation(endpoint.owner_user, situation.pk)
+    return government_can_see_situation(endpoint.owner_government_id, situation.pk)
 
 
-def _candidates(alert: Alert, step: dict) -> list[tuple[User, str]]:
+def _candidates(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
     """(user, role) for every target of the step, in a stable order, first role wins."""
     situation = alert.situation
     found: list[tuple[User, str]] = []
-    for target in step.get("targets", []):
+    for target in step.targets:
         if target == StepTarget.DESK_OFFICERS:
             if situation.lead_officer_id:
                 found.append((situation.lead_officer, _("lead desk officer")))
@@ -64,7 +54,7 @@ def _candidates(alert: Alert, step: dict) -> list[tuple[User, str]]:
         elif target == StepTarget.MANAGERS:
             found += [(u, _("manager")) for u in User.objects.filter(role=Role.MANAGER)]
         elif target == StepTarget.USERS:
-            found += [(u, _("named on the escalation step")) for u in User.objects.filter(pk__in=step.get("user_ids", []))]
+            found += [(u, _("named on the escalation step")) for u in User.objects.filter(pk__in=step.user_ids)]
     seen, unique = set(), []
     for user, role in sorted(found, key=lambda pair: pair[0].pk):
         if user.pk not in seen:
@@ -73,30 +63,27 @@ def _candidates(alert: Alert, step: dict) -> list[tuple[User, str]]:
     return unique
 
 
-def step_recipients(alert: Alert, step: dict) -> list[tuple[User, str]]:
-    return [(user, role) for user, role in _candidates(alert, step) if user_may_see(user, alert.situation_id)]
+def step_recipients(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
+    return [(user, role) for user, role in _candidates(alert, step) if can_see_situation(user, alert.situation_id)]
 
 
 def _enqueue_on_commit(notifications: list[Notification]) -> None:
-    from alerts.dispatch import enqueue_delivery
-
     ids = [n.pk for n in notifications if n.status == NotificationStatus.PENDING]
     if ids:
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in ids])
+        transaction.on_commit(lambda: [dispatch.publish_delivery(pk) for pk in ids])
 
 
 def notify_step(*, alert: Alert, event: AlertEvent, step_index: int, now, note: str = "") -> list[Notification]:
     """Write the outbox rows of one escalation step, and the "notified" event naming them."""
-    steps = alert.steps
-    if not steps:
+    step = alert.snapshot.step(step_index)
+    if step is None:
         return []
-    step = steps[min(step_index, len(steps) - 1)]
     recipients = step_recipients(alert, step)
     rows = []
     for user, role in recipients:
         reason = _("Rule “%(rule)s”, step %(step)d: you are %(role)s.") % {
             "rule": alert.rule.name, "step": step_index + 1, "role": role}
-        for channel in step.get("channels", []):
+        for channel in step.channels:
             if channel == Channel.WEBHOOK:
                 continue
             in_app = channel == Channel.IN_APP

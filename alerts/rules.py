@@ -9,12 +9,24 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from alerts.choices import WEBHOOK_EVENT_KINDS, Channel, Scope, Severity, StepTarget, Trigger
+from alerts.choices import (
+    WEBHOOK_EVENT_KINDS,
+    Channel,
+    Scope,
+    Severity,
+    StepTarget,
+    Trigger,
+)
 from alerts.delivery.addresses import url_refusal
-from alerts.models import EscalationPolicy, EscalationRule, EscalationStep, WebhookEndpoint
+from alerts.models import (
+    EscalationPolicy,
+    EscalationRule,
+    EscalationStep,
+    WebhookEndpoint,
+)
 from alerts.params import clean_params
-from coordination.errors import DomainError, NotPermitted
 from coordination.models import Situation
+from core.errors import DomainError, NotPermitted
 
 RULE_FIELDS = ("name", "trigger", "params", "severity", "policy", "scope", "country_code", "situation",
                "cooldown_minutes", "enabled")

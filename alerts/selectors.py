@@ -1,18 +1,27 @@
-"""Reads of alerts, already scoped to the user (accounts/visibility.py) and joined, so
+"""Reads of alerts, already scoped to the user (coordination/sharing.py) and joined, so
 a list costs a constant number of queries whatever its length."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.visibility import visible_situation_q
 from alerts.choices import Channel, Severity
-from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, Notification
+from alerts.models import (
+    UNRESOLVED_Q,
+    Alert,
+    AlertEvent,
+    EscalationPolicy,
+    EscalationRule,
+    EscalationStep,
+    Notification,
+    WebhookEndpoint,
+)
 from alerts.models.alert import SEVERITY_ORDER
+from coordination.extensions import NO_WARNING, Gap
 from coordination.models import Action, Situation
+from coordination.sharing import visible_situation_q
 
 
 def alert_list(*, user, include_resolved: bool = False) -> QuerySet[Alert]:
@@ -47,23 +56,6 @@ def inbox(*, user) -> QuerySet[Notification]:
     return (Notification.objects.filter(recipient=user, channel=Channel.IN_APP)
             .filter(visible_situation_q(user, prefix="alert__situation__"))
             .select_related("alert__situation", "alert__rule").order_by("-created_at", "-id"))
-
-
-@dataclass(frozen=True)
-class Gap:
-    """The warning–response gap of one situation."""
-
-    first_warning_at: dt.datetime | None
-    first_response_at: dt.datetime | None
-    open: bool
-    seconds: float | None
-
-    def as_dict(self) -> dict:
-        return {"first_warning_at": self.first_warning_at, "first_response_at": self.first_response_at,
-                "open": self.open, "seconds": self.seconds}
-
-
-NO_WARNING = Gap(None, None, False, None)
 
 
 def warning_response_gaps(situation_ids, *, now: dt.datetime | None = None) -> dict[int, Gap]:
@@ -106,20 +98,14 @@ def _staff_only(user, queryset: QuerySet) -> QuerySet:
 
 
 def rule_list(*, user) -> QuerySet:
-    from alerts.models import EscalationRule
-
     return _staff_only(user, EscalationRule.objects.select_related("policy").order_by("name", "id"))
 
 
 def policy_list(*, user) -> QuerySet:
-    from alerts.models import EscalationPolicy, EscalationStep
-
     steps = EscalationStep.objects.prefetch_related("users").order_by("order")
     return _staff_only(user, EscalationPolicy.objects.prefetch_related(Prefetch("steps", queryset=steps))
                        .order_by("name", "id"))
 
 
 def webhook_endpoint_list(*, user) -> QuerySet:
-    from alerts.models import WebhookEndpoint
-
     return _staff_only(user, WebhookEndpoint.objects.order_by("name", "id"))

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "coordination",
     "alerts",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.header",
+                "config.context_processors.header",
             ],
         },
     },
@@ -137,7 +138,7 @@ AXES_RESET_ON_SUCCESS = True
 
 # --- Time and language -----------------------------------------------------------
 LANGUAGE_CODE = "en"
-# Request bodies above this answer 413 (the API's parser, config/api/parsers.py): the
+# Request bodies above this answer 413 (the API's parser, core/api/parsers.py): the
 # largest legitimate body is a bulk of 1,000 readings, about 5.5 MB if every note and
 # source is at its maximum.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=6 * 1024 * 1024)
@@ -165,7 +166,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Concert <alerts@concert.invalid>")
 
 # --- Celery ------------------------------------------------------------------------
-# The broker carries wake-up calls only; PostgreSQL is the ledger (DESIGN.md).
+# The broker carries wake-up calls only; PostgreSQL is the ledger (docs/DESIGN.md).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -229,7 +230,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Every minute: the catch-up scans over indexed next-time columns (DESIGN.md, "How data
+# Every minute: the catch-up scans over indexed next-time columns (docs/DESIGN.md, "How data
 # flows"). Each is idempotent, so a late or doubled run is harmless. The fault test
 # (bin/fault) shortens the period to bound its recovery windows.
 _SCAN_EVERY = env.float("CELERY_BEAT_SCAN_SECONDS", default=60.0)
@@ -266,9 +267,9 @@ HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1
 ALERTS_WEBHOOK_ALLOWED_NETWORKS = env.list("ALERTS_WEBHOOK_ALLOWED_NETWORKS", default=[])
 # At most this much of a webhook's answer is read (only its status matters).
 ALERTS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("ALERTS_WEBHOOK_MAX_RESPONSE_BYTES", default=65_536)
-# Conventions shared by every resource (coordination, alerts): config/api/__init__.py.
+# Conventions shared by every resource (coordination, alerts): core/api/__init__.py.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ConcertAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ConcertAutoSchema",
     # Tokens for scripts (knox: only a digest is stored, tokens expire); the session
     # for the pages, where DRF enforces CSRF on unsafe methods.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -281,12 +282,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON, read at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes: larger bodies answer 413.
-    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     # Times in the API are ISO 8601 in UTC (settings.TIME_ZONE), whatever the user's zone.
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import STAFF_ROLES, Role, User
 from coordination.choices import (
     ActionKind,
     ActionStatus,
@@ -14,7 +14,6 @@ from coordination.choices import (
     RiskLevel,
     SituationStatus,
 )
-from coordination.errors import DomainError
 from coordination.models import Government
 
 
@@ -55,7 +54,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def staff_users():
-    return User.objects.filter(is_active=True, role__in=[Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN]).order_by(
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by(
         "last_name", "first_name", "username")
 
 

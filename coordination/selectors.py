@@ -1,8 +1,7 @@
 """Reads reused across the API, pages, exports and tasks: already scoped to the user
-(accounts/visibility.py) and already joined, so a list costs a constant number of queries."""
+(coordination/sharing.py) and already joined, so a list costs a constant number of queries."""
 from django.db.models import Prefetch, QuerySet
 
-from accounts.visibility import visible_situation_q
 from coordination.models import (
     Action,
     ActionUpdate,
@@ -13,6 +12,7 @@ from coordination.models import (
     Situation,
     TrackedIndicator,
 )
+from coordination.sharing import visible_situation_q
 
 
 def situation_list(*, user) -> QuerySet[Situation]:

@@ -12,12 +12,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.visibility import can_see_situation
+from coordination import outbox
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -26,7 +25,6 @@ from coordination.choices import (
     PartnerRole,
     ValueKind,
 )
-from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
 from coordination.models import (
     Action,
     ActionUpdate,
@@ -38,6 +36,9 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
+from coordination.sharing import can_see_situation
+from core.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
+from core.roles import Role, has_staff_role
 
 # Clocks of partner systems drift; an observation a few minutes "in the future" is
 # skew, one hours ahead is a wrong time zone or a typo and would distort the series.
@@ -45,38 +46,8 @@ READING_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 BULK_READINGS_LIMIT = 1000
 
 
-def _situation_changed(situation_id: int) -> None:
-    """Ask the escalation engine to re-evaluate a situation once this transaction commits."""
-    from alerts.dispatch import enqueue_situation_evaluation
-    from alerts.models import EvaluationRequest
-
-    # The request is also written inside this transaction, so it commits with the change:
-    # if the database or the process goes away between the commit and the on-commit hook
-    # (bin/fault saw a reading stored whose answer was a 503), the sweep still finds it.
-    # The hook then writes it again after the commit, so an evaluation that started
-    # before the commit cannot consume it without having seen the change.
-    if connection.vendor == "postgresql":
-        # Lock order: the situation (key share) before the request row, as the evaluation
-        # does (situation FOR UPDATE, then it deletes the request). Without this the
-        # deferred foreign-key check took the situation at COMMIT, after the request row,
-        # and bin/load found deadlocks against running evaluations.
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {Situation._meta.db_table} WHERE id = %s FOR KEY SHARE", [situation_id])
-    EvaluationRequest.objects.bulk_create(
-        [EvaluationRequest(situation_id=situation_id, requested_at=timezone.now())],
-        update_conflicts=True, unique_fields=["situation"], update_fields=["requested_at"])
-    transaction.on_commit(lambda: enqueue_situation_evaluation(situation_id))
-
-
-def may_coordinate(actor) -> bool:
-    """Staff roles (desk officer, manager, admin) create and edit situations, readings,
-    assignments and actions. Pages and the API ask this to refuse early; the services
-    below enforce it."""
-    return actor is not None and getattr(actor, "role", None) in (Role.DESK_OFFICER, Role.MANAGER, Role.ADMIN)
-
-
 def _require_staff(actor, what: str) -> None:
-    if not may_coordinate(actor):
+    if not has_staff_role(actor):
         raise NotPermitted(_("Only desk officers and managers may %(what)s.") % {"what": what})
 
 
@@ -105,7 +76,7 @@ def situation_open(*, actor, title: str, country_code: str, area: str = "", summ
     situation.save()
     if named_liaisons:
         situation.named_liaisons.set(named_liaisons)
-    _situation_changed(situation.pk)
+    outbox.record_change(situation.pk)
     return situation
 
 
@@ -130,7 +101,7 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     if named_liaisons is not None:
         locked.named_liaisons.set(named_liaisons)
     if RISK_RANK[locked.risk_level] != old_rank:
-        _situation_changed(locked.pk)
+        outbox.record_change(locked.pk)
     return locked
 
 
@@ -177,7 +148,7 @@ def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None 
 @transaction.atomic
 def assignment_delete(*, actor, assignment: PartnerAssignment) -> None:
     """Un-assign a government. Its liaisons lose access on their next request, because
-    visibility is computed from assignments on every query (accounts/visibility.py)."""
+    visibility is computed from assignments on every query (coordination/sharing.py)."""
     _require_staff(actor, _("un-assign governments"))
     assignment._change_reason = f"un-assigned by {actor}"
     assignment.delete()
@@ -305,7 +276,7 @@ def readings_record(*, actor, situation: Situation, readings: list[ReadingInput]
         results.append((reading, True))
     if to_create:
         IndicatorReading.objects.bulk_create(to_create)
-        _situation_changed(situation.pk)
+        outbox.record_change(situation.pk)
     return results
 
 
@@ -325,7 +296,7 @@ def may_work_on_action(actor, action: Action) -> bool:
     situation they can still see."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if may_coordinate(actor):
+    if has_staff_role(actor):
         return True
     return (actor.role == Role.LIAISON and actor.government_id == action.owner_government_id
             and can_see_situation(actor, action.situation_id))
@@ -357,7 +328,7 @@ def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_
     action.save()
     ActionUpdate.objects.create(action=action, author=actor, old_status=ActionStatus.PROPOSED,
                                 new_status=ActionStatus.PROPOSED, note=_("Proposed."))
-    _situation_changed(situation.pk)
+    outbox.record_change(situation.pk)
     return action
 
 
@@ -392,7 +363,7 @@ def action_transition(*, actor, action: Action, to_status: str, note: str = "",
     locked._change_reason = f"{old_status} → {to_status}"
     locked.save()
     ActionUpdate.objects.create(action=locked, author=actor, old_status=old_status, new_status=to_status, note=note)
-    _situation_changed(locked.situation_id)
+    outbox.record_change(locked.situation_id)
     return locked
 
 
@@ -432,5 +403,5 @@ def action_update(*, actor, action: Action, expected_version: int | None = None,
     locked.full_clean()
     locked.save()
     if "due_date" in changes or progress_note is not None:
-        _situation_changed(locked.situation_id)
+        outbox.record_change(locked.situation_id)
     return locked

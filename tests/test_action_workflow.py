@@ -1,4 +1,4 @@
-"""The action workflow of DESIGN.md, through coordination.services.action_transition.
+"""The action workflow of docs/DESIGN.md, through coordination.services.action_transition.
 
 Every pair of statuses is tried: the pairs in ACTION_TRANSITIONS must succeed and log
 one ActionUpdate; every other pair must be refused and leave no trace.
@@ -8,7 +8,7 @@ from collections import deque
 import pytest
 
 from coordination.choices import ACTION_TRANSITIONS, ActionStatus
-from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
+from core.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
 from coordination.models import Action
 from coordination.services import action_transition, action_update, assignment_delete
 

@@ -12,9 +12,9 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.visibility import can_see_situation
+from coordination.sharing import can_see_situation
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, Marking, PartnerRole, RiskLevel, ValueKind
-from coordination.management.demo_world import DEMO_PASSWORD
+from demo.world import DEMO_PASSWORD
 from coordination.models import Action, Government, IndicatorReading, Situation, TrackedIndicator
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from coordination.choices import Marking, PartnerRole, ValueKind
-from coordination.errors import DomainError, NotPermitted, VersionConflict
+from core.errors import DomainError, NotPermitted, VersionConflict
 from coordination.models import IndicatorReading, PartnerAssignment, Situation
 from coordination.selectors import situation_get, situation_list
 from coordination.services import (

@@ -1,1 +1,1 @@
-"""Accounts resources: who am I, and my API tokens (conventions: config/api/__init__.py)."""
+"""Accounts resources: who am I, and my API tokens (conventions: core/api/__init__.py)."""

@@ -20,8 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import audit
-from config.api.base import StrictSerializer
-from coordination.api.serializers import GovernmentBriefSerializer
+from core.api.base import GovernmentBriefSerializer, StrictSerializer
 
 
 class MeSerializer(serializers.Serializer):

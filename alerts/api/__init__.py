@@ -1,1 +1,1 @@
-"""/api/v1/ resources of the escalation engine, declared over config.api.base."""
+"""/api/v1/ resources of the escalation engine, declared over core.api.base."""

@@ -6,27 +6,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alerts.choices import Severity
-from alerts.models import Alert, AlertEvent, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
-from config.api.base import StrictSerializer, UserBriefSerializer
+from alerts.models import (
+    Alert,
+    AlertEvent,
+    EscalationPolicy,
+    EscalationRule,
+    Notification,
+    WebhookEndpoint,
+)
+from coordination.api.serializers import GapSerializer, gap_data
 from coordination.models import Situation
+from core.api.base import StrictSerializer, UserBriefSerializer
 
 User = get_user_model()
-
-
-class GapSerializer(serializers.Serializer):
-    first_warning_at = serializers.DateTimeField(allow_null=True)
-    first_response_at = serializers.DateTimeField(allow_null=True)
-    open = serializers.BooleanField(help_text="True while no action has been agreed since the first warning.")
-    seconds = serializers.FloatField(allow_null=True, help_text="The gap, or for how long it has been open.")
-
-
-_GAP = GapSerializer()
-
-
-def gap_data(gap) -> dict:
-    """One gap as JSON, through a single GapSerializer: building one per row (its fields
-    are deep-copied each time) cost more than the query that computed the gaps."""
-    return _GAP.to_representation(gap.as_dict())
 
 
 class AlertSituationSerializer(serializers.ModelSerializer):
@@ -63,7 +55,7 @@ class AlertSerializer(serializers.ModelSerializer):
         return alert.current_step + 1
 
     def get_steps_total(self, alert) -> int:
-        return len(alert.steps)
+        return len(alert.snapshot.steps)
 
     @extend_schema_field(GapSerializer(allow_null=True))
     def get_warning_response_gap(self, alert):
@@ -221,25 +213,3 @@ class InboxSerializer(serializers.ModelSerializer):
         alert = notification.alert
         return {"id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
                 "situation": {"id": alert.situation_id, "title": alert.situation.title}}
-
-
-@extend_schema_field(GapSerializer(allow_null=True))
-class WarningResponseGapField(serializers.Field):
-    """A situation's warning–response gap, for the situation resources. Computed once for
-    the whole page being serialised (one query, whatever its length)."""
-
-    def __init__(self, **kwargs):
-        kwargs.update(read_only=True, source="*")
-        super().__init__(**kwargs)
-
-    def to_representation(self, situation):
-        from alerts.selectors import warning_response_gaps
-
-        cache = self.context.setdefault("_warning_response_gaps", {}) if isinstance(self.context, dict) else {}
-        if situation.pk not in cache:
-            owner = self.parent.parent if self.parent is not None else None
-            page = owner.instance if isinstance(owner, serializers.ListSerializer) and owner.instance is not None \
-                else [situation]
-            cache.update(warning_response_gaps([s.pk for s in page] + [situation.pk]))
-        gap = cache.get(situation.pk)
-        return gap_data(gap) if gap is not None else None

@@ -12,9 +12,9 @@ from alerts import selectors, services
 from alerts.api import serializers as s
 from alerts.api.filters import AlertFilter
 from alerts.models import Alert
-from config.api.base import ScopedViewSetMixin
-from coordination.errors import DomainError
 from coordination.models import Government, Situation
+from core.api.base import ScopedViewSetMixin
+from core.errors import DomainError
 
 User = get_user_model()
 

@@ -19,13 +19,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts import dispatch
 from alerts.choices import Channel, EventKind, NotificationStatus
 from alerts.delivery.backoff import retry_delay
 from alerts.delivery.email import send_email
 from alerts.delivery.errors import DeliveryError, PermanentFailure
 from alerts.delivery.webhook import send_webhook
 from alerts.models import AlertEvent, Notification
-from alerts.recipients import endpoint_may_receive, user_may_see
+from alerts.recipients import endpoint_may_receive
+from coordination.sharing import can_see_situation
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ SENDERS = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook}
 def _still_allowed(notification: Notification) -> bool:
     if notification.endpoint_id is not None:
         return notification.endpoint.active and endpoint_may_receive(notification.endpoint, notification.alert.situation)
-    return user_may_see(notification.recipient, notification.alert.situation_id)
+    return can_see_situation(notification.recipient, notification.alert.situation_id)
 
 
 def deliver_notification(*, notification_id: int, now: dt.datetime | None = None) -> str:
@@ -68,9 +70,7 @@ def deliver_notification(*, notification_id: int, now: dt.datetime | None = None
     if retry_in is not None and retry_in < settings.ALERTS_SHORT_RETRY_SECONDS:
         # A short wait may ride the broker as a countdown (well under the visibility
         # timeout); a longer one waits for the sweep over next_attempt_at.
-        from alerts.dispatch import enqueue_delivery
-
-        enqueue_delivery(notification_id, countdown=retry_in)
+        dispatch.publish_delivery(notification_id, countdown=retry_in)
     return status
 
 

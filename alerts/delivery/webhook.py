@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import time
-
 from urllib.parse import urlsplit
 
 import certifi

@@ -1,5 +1,5 @@
 from alerts.models.alert import UNRESOLVED_Q, Alert, AlertEvent
-from alerts.models.delivery import DigestSent, EvaluationRequest, Notification, WebhookEndpoint
+from alerts.models.delivery import DigestSent, Notification, WebhookEndpoint
 from alerts.models.policies import EscalationPolicy, EscalationRule, EscalationStep
 
 __all__ = [
@@ -10,7 +10,6 @@ __all__ = [
     "EscalationPolicy",
     "EscalationRule",
     "EscalationStep",
-    "EvaluationRequest",
     "Notification",
     "WebhookEndpoint",
 ]

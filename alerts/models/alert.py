@@ -4,6 +4,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from alerts.choices import SEVERITY_RANK, AlertStatus, EventKind, Severity
+from alerts.snapshots import PolicySnapshot
 
 UNRESOLVED_Q = ~Q(status=AlertStatus.RESOLVED)
 # The queue's first key. Defined here because an index is built on it: the queue's
@@ -83,8 +84,9 @@ class Alert(models.Model):
         return self.title
 
     @property
-    def steps(self) -> list[dict]:
-        return (self.policy_snapshot or {}).get("steps", [])
+    def snapshot(self) -> PolicySnapshot:
+        """The policy frozen when the alert opened (alerts/snapshots.py)."""
+        return PolicySnapshot.from_json(self.policy_snapshot)
 
 
 class AlertEvent(models.Model):

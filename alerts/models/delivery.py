@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from alerts.choices import Channel, NotificationStatus, Severity, WEBHOOK_EVENT_KINDS
+from alerts.choices import WEBHOOK_EVENT_KINDS, Channel, NotificationStatus, Severity
 
 
 def default_webhook_events() -> list[str]:
@@ -82,16 +82,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} for alert {self.alert_id}"
-
-
-class EvaluationRequest(models.Model):
-    """A durable "please evaluate this situation", written before the wake-up call is
-    published and removed by the evaluation: if the broker lost the call (or was away),
-    the periodic sweep finds the row and publishes again."""
-
-    situation = models.OneToOneField("coordination.Situation", on_delete=models.CASCADE, primary_key=True,
-                                     related_name="+")
-    requested_at = models.DateTimeField(db_index=True)
 
 
 class DigestSent(models.Model):

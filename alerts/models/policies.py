@@ -26,26 +26,6 @@ class EscalationPolicy(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def snapshot(self) -> dict:
-        """The frozen copy an alert keeps, so editing the policy later does not change an
-        escalation already running (after Grafana OnCall's escalation snapshot)."""
-        steps = list(self.steps.all())
-        return {
-            "policy_id": self.pk,
-            "name": self.name,
-            "repeat_last_step": self.repeat_last_step,
-            "steps": [
-                {
-                    "order": step.order,
-                    "targets": list(step.targets),
-                    "user_ids": sorted(u.pk for u in step.users.all()),
-                    "channels": list(step.channels),
-                    "wait_minutes": step.wait_minutes,
-                }
-                for step in steps
-            ],
-        }
-
 
 class EscalationStep(models.Model):
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")

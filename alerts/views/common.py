@@ -1,5 +1,6 @@
 """Alert reads the other pages show (header bell, dashboards, situation detail), all
-through alerts.selectors so scope is decided in one place."""
+through alerts.selectors so scope is decided in one place. coordination's pages reach
+them through `ALERT_READS`, registered in alerts/apps.py (coordination/extensions.py)."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,3 +67,17 @@ def gaps(user):
     # The longest open gaps first: those are the warnings nobody has answered.
     rows.sort(key=lambda r: (not r["open"], -(r["seconds"] or 0)))
     return rows
+
+
+class _AlertReads:
+    """coordination.extensions.AlertReads, as this app answers it."""
+
+    warning_response_gaps = staticmethod(selectors.warning_response_gaps)
+    gap_for_situation = staticmethod(gap_for_situation)
+    gaps = staticmethod(gaps)
+    open_alerts_for_situation = staticmethod(open_alerts_for_situation)
+    alerts_on_my_situations = staticmethod(alerts_on_my_situations)
+    queue_counts = staticmethod(queue_counts)
+
+
+ALERT_READS = _AlertReads()

@@ -6,16 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
-
 from django.views.decorators.http import require_POST
 
 from alerts import services
 from alerts.forms import PolicyForm, RuleForm, StepFormSet
 from alerts.models import EscalationPolicy, EscalationRule
 from coordination import selectors as coordination_selectors
-from coordination.errors import DomainError, NotPermitted
 from coordination.forms import add_domain_error
 from coordination.views.common import get_scoped_or_404, manager_only
+from core.errors import DomainError, NotPermitted
 
 RULE_FIELDS = ("name", "trigger", "params", "severity", "policy", "scope", "country_code", "situation",
                "cooldown_minutes", "enabled")

@@ -11,9 +11,9 @@ from alerts import selectors, services
 from alerts.choices import Severity
 from alerts.forms import ALERT_FORMS, ReassignForm, owner_choices
 from alerts.models import Alert
-from coordination.errors import DomainError, NotPermitted
 from coordination.forms import add_domain_error
 from coordination.views.common import get_scoped_or_404, manager_only, page_number
+from core.errors import DomainError, NotPermitted
 
 QUEUE_PAGE_SIZE = 50
 

@@ -1,7 +1,11 @@
 """/api/v1/ (resources of every app), /api/schema/ and /api/docs/."""
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 urlpatterns = [
     path("v1/", include("accounts.api.urls")),

@@ -16,13 +16,13 @@ from coordination.admin.base import (
     ServiceAdmin,
     SituationScopedAdmin,
     VersionedForm,
-    ViewOnlyMixin,
     changed_values,
     copy_saved_state,
 )
 from coordination.choices import ActionStatus
-from coordination.errors import DomainError
 from coordination.models import Action, ActionUpdate
+from core.admin import ViewOnlyMixin
+from core.errors import DomainError
 
 
 class ActionTransitionForm(forms.Form):

@@ -7,23 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.visibility import visible_situation_q
-from coordination.errors import DomainError
-
-
-class ViewOnlyMixin:
-    """For records written only by services (progress logs, the audit log): staff may
-    read them in the admin, nobody may add, edit or delete them there. Fits ModelAdmin
-    and inlines alike (inlines pass obj to has_add_permission)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from coordination.sharing import visible_situation_q
+from core.errors import DomainError
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -61,7 +46,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 class SituationScopedAdmin(admin.ModelAdmin):
-    """Admin lists obey the visibility rule like every other route (DESIGN.md): staff
+    """Admin lists obey the visibility rule like every other route (docs/DESIGN.md): staff
     roles see everything, so this costs nothing for them, while a liaison who was given
     is_staff by mistake still cannot read a situation outside their government's scope."""
 

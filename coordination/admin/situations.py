@@ -14,7 +14,12 @@ from coordination.admin.base import (
     changed_values,
     copy_saved_state,
 )
-from coordination.models import Government, PartnerAssignment, Situation, TrackedIndicator
+from coordination.models import (
+    Government,
+    PartnerAssignment,
+    Situation,
+    TrackedIndicator,
+)
 
 
 @admin.register(Government)

@@ -1,1 +1,1 @@
-"""REST resources of coordination under /api/v1/ (conventions: config/api/__init__.py)."""
+"""REST resources of coordination under /api/v1/ (conventions: core/api/__init__.py)."""

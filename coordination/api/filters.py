@@ -7,8 +7,21 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, Marking, RiskLevel, SituationStatus
-from coordination.models import Action, Government, Indicator, IndicatorReading, PartnerAssignment, Situation
+from coordination.choices import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Marking,
+    RiskLevel,
+    SituationStatus,
+)
+from coordination.models import (
+    Action,
+    Government,
+    Indicator,
+    IndicatorReading,
+    PartnerAssignment,
+    Situation,
+)
 
 
 class StrictBooleanField(forms.NullBooleanField):

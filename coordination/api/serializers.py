@@ -5,16 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from alerts.api.serializers import WarningResponseGapField
-from config.api.base import (
-    CachedPrimaryKeyRelatedField,
-    FiniteFloatField,
-    ScopedPrimaryKeyRelatedField,
-    StrictModelSerializer,
-    StrictSerializer,
-    UserBriefSerializer,
-)
-from coordination import selectors
+from coordination import extensions, selectors
 from coordination.choices import ActionStatus
 from coordination.models import (
     Action,
@@ -28,6 +19,15 @@ from coordination.models import (
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
 from coordination.services import BULK_READINGS_LIMIT, allowed_transitions
+from core.api.base import (
+    CachedPrimaryKeyRelatedField,
+    FiniteFloatField,
+    GovernmentBriefSerializer,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+    UserBriefSerializer,
+)
 
 User = get_user_model()
 
@@ -38,10 +38,40 @@ class GovernmentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "is_active"]
 
 
-class GovernmentBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Government
-        fields = ["id", "code", "name"]
+class GapSerializer(serializers.Serializer):
+    first_warning_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    open = serializers.BooleanField(help_text="True while no action has been agreed since the first warning.")
+    seconds = serializers.FloatField(allow_null=True, help_text="The gap, or for how long it has been open.")
+
+
+_GAP = GapSerializer()
+
+
+def gap_data(gap) -> dict:
+    """One gap as JSON, through a single GapSerializer: building one per row (its fields
+    are deep-copied each time) cost more than the query that computed the gaps."""
+    return _GAP.to_representation(gap.as_dict())
+
+
+@extend_schema_field(GapSerializer(allow_null=True))
+class WarningResponseGapField(serializers.Field):
+    """A situation's warning–response gap, for the situation resources. Computed once for
+    the whole page being serialised (one query, whatever its length)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, situation):
+        cache = self.context.setdefault("_warning_response_gaps", {}) if isinstance(self.context, dict) else {}
+        if situation.pk not in cache:
+            owner = self.parent.parent if self.parent is not None else None
+            page = owner.instance if isinstance(owner, serializers.ListSerializer) and owner.instance is not None \
+                else [situation]
+            cache.update(extensions.alert_reads().warning_response_gaps([s.pk for s in page] + [situation.pk]))
+        gap = cache.get(situation.pk)
+        return gap_data(gap) if gap is not None else None
 
 
 class SituationBriefSerializer(serializers.ModelSerializer):

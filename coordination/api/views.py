@@ -1,22 +1,14 @@
-"""Coordination resources: short declarations over config.api.base. Each view reads
+"""Coordination resources: short declarations over core.api.base. Each view reads
 through a selector (scope) and writes through a service (rules)."""
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.base import (
-    IF_MATCH_PARAMETER,
-    ConditionalWriteMixin,
-    CsvExportMixin,
-    HistoryMixin,
-    ScopedViewSetMixin,
-)
-from config.api.pagination import CursorByCreationPagination, CursorByTimePagination
 from coordination import selectors, services
 from coordination.api import serializers as s
-from coordination.models import IndicatorReading, TrackedIndicator
 from coordination.api.filters import (
     ActionFilter,
     AssignmentFilter,
@@ -25,6 +17,15 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
+from coordination.models import IndicatorReading, TrackedIndicator
+from core.api.base import (
+    IF_MATCH_PARAMETER,
+    ConditionalWriteMixin,
+    CsvExportMixin,
+    HistoryMixin,
+    ScopedViewSetMixin,
+)
+from core.api.pagination import CursorByCreationPagination, CursorByTimePagination
 
 
 class GovernmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -176,8 +177,6 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModel
 
     @property
     def filter_backends(self):
-        from django_filters.rest_framework import DjangoFilterBackend
-
         # Cursor pagination owns the ordering; a client ordering would break its cursor.
         return [DjangoFilterBackend]
 

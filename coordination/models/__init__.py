@@ -1,5 +1,6 @@
 from coordination.models.actions import Action, ActionUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
+from coordination.models.outbox import SituationChange
 from coordination.models.situations import Government, PartnerAssignment, Situation
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "IndicatorReading",
     "PartnerAssignment",
     "Situation",
+    "SituationChange",
     "TrackedIndicator",
 ]

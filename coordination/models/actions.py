@@ -4,7 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coordination.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Priority
+from coordination.choices import (
+    OPEN_ACTION_STATUSES,
+    ActionKind,
+    ActionStatus,
+    Priority,
+)
 
 OPEN_STATUS_Q = Q(status__in=OPEN_ACTION_STATUSES)
 
@@ -56,7 +61,7 @@ class Action(models.Model):
         ]
         indexes = [
             # Deadline and stall scans read open actions only, so their cost follows
-            # what is open, not the size of the table (DESIGN.md, "How data flows").
+            # what is open, not the size of the table (docs/DESIGN.md, "How data flows").
             models.Index(fields=["due_date"], condition=OPEN_STATUS_Q, name="action_open_due_idx"),
             models.Index(fields=["last_activity_at"], condition=OPEN_STATUS_Q, name="action_open_activity_idx"),
             models.Index(fields=["owner_government", "status"], name="action_owner_status_idx"),

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import selectors, services
 from coordination.choices import OPEN_ACTION_STATUSES
-from coordination.errors import DomainError, NotPermitted, VersionConflict
 from coordination.forms import ActionChangeForm, add_domain_error
 from coordination.views.common import get_scoped_or_404
+from core.errors import DomainError, NotPermitted, VersionConflict
 
 
 def _may_change(user, action) -> bool:
@@ -116,8 +117,6 @@ def action_change(request, action_id: int):
 
 
 def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                              require_https=request.is_secure())

@@ -1,4 +1,4 @@
-"""The dashboard, one per role (DESIGN.md, "Who uses it")."""
+"""The dashboard, one per role (docs/DESIGN.md, "Who uses it")."""
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -6,10 +6,14 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
-from coordination import selectors
-from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, ActionStatus, RiskLevel
+from coordination import extensions, selectors
+from coordination.choices import (
+    OPEN_ACTION_STATUSES,
+    RISK_RANK,
+    ActionStatus,
+    RiskLevel,
+)
 from coordination.models import Situation
-from coordination.views import alert_bridge
 from coordination.views.actions import my_actions_queryset
 
 RISK_LOOKBACK = dt.timedelta(days=7)
@@ -73,10 +77,11 @@ def dashboard(request):
             .filter(status__in=OPEN_ACTION_STATUSES, due_date__lte=today + dt.timedelta(days=7))
             .order_by("due_date", "id")[:50]
         )
-        context["my_alerts"] = alert_bridge.alerts_on_my_situations(user)
+        alert_reads = extensions.alert_reads()
+        context["my_alerts"] = alert_reads.alerts_on_my_situations(user)
         if user.is_manager:
-            context["queue_counts"] = alert_bridge.queue_counts(user)
-            context["gaps"] = alert_bridge.gaps(user)
+            context["queue_counts"] = alert_reads.queue_counts(user)
+            context["gaps"] = alert_reads.gaps(user)
             context["burden"] = burden_sharing(user)
         template = "coordination/dashboard_staff.html"
     return render(request, template, context)

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import selectors, services
+from coordination import extensions, selectors, services
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
-from coordination.errors import DomainError, VersionConflict
 from coordination.forms import (
     ActionProposeForm,
     AssignmentForm,
@@ -25,9 +24,9 @@ from coordination.forms import (
     add_domain_error,
 )
 from coordination.models import Indicator
-from coordination.views import alert_bridge
 from coordination.views.charts import build_chart
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
+from core.errors import DomainError, VersionConflict
 
 SITUATIONS_PER_PAGE = 50
 READINGS_PER_CHART = 60
@@ -127,8 +126,8 @@ def situation_detail_context(request, situation, **forms):
         "timeline": timeline,
         "history": _history_entries(situation),
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
-        "open_alerts": alert_bridge.open_alerts_for_situation(user, situation.pk),
-        "gap": alert_bridge.gap_for_situation(user, situation.pk),
+        "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
+        "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice")))

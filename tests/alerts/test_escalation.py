@@ -6,7 +6,7 @@ import time_machine
 from alerts import services
 from alerts.choices import AlertStatus, EventKind
 from alerts.models import Alert, Notification
-from coordination.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

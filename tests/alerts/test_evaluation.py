@@ -8,7 +8,7 @@ from alerts import services
 from alerts.choices import AlertStatus, Channel, EventKind, Severity, Trigger
 from alerts.models import Alert, Notification
 from coordination.choices import ActionStatus, RiskLevel
-from coordination.errors import DomainError
+from core.errors import DomainError
 from coordination.services import action_transition, situation_update
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_editing_the_policy_does_not_change_an_escalation_already_running(situat
     record(situation, indicator, 30)
     services.evaluate_situation(situation_id=situation.pk)
     services.policy_update(actor=manager, policy=policy, steps=[{"targets": ["managers"], "wait_minutes": 5}])
-    assert Alert.objects.get().steps[0]["targets"] == ["desk_officers", "liaisons"]
+    assert Alert.objects.get().snapshot.steps[0].targets == ("desk_officers", "liaisons")
 
 
 @pytest.mark.parametrize(("trigger", "params", "field"), [

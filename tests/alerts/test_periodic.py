@@ -6,7 +6,8 @@ from django.utils import timezone
 from alerts import periodic, services
 from alerts.choices import NotificationStatus, Trigger
 from alerts.defaults import ensure_default_rules
-from alerts.models import Alert, EscalationPolicy, EscalationRule, EvaluationRequest, Notification
+from alerts.models import Alert, EscalationPolicy, EscalationRule, Notification
+from coordination.models import SituationChange
 from coordination.choices import ActionStatus
 from tests.factories import ActionFactory
 
@@ -22,7 +23,7 @@ def test_the_deadline_scan_wakes_only_situations_with_open_actions_due(situation
                   status=ActionStatus.CANCELLED)
     ActionFactory(situation=foreign_situation, owner_government=other_government)  # due in two weeks
     assert periodic.scan_deadlines() == 1
-    assert list(EvaluationRequest.objects.values_list("situation_id", flat=True)) == [situation.pk]
+    assert list(SituationChange.objects.values_list("situation_id", flat=True)) == [situation.pk]
 
 
 def test_the_deadline_scan_does_nothing_without_a_deadline_rule(situation, home_government):

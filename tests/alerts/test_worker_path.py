@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from alerts import periodic, services
 from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
 from alerts.delivery import deliver_notification
-from alerts.models import Alert, EvaluationRequest, Notification
+from alerts.models import Alert, Notification
+from coordination.models import SituationChange
 from tests.alerts.conftest import SECRET, wait_for
 
 pytestmark = [pytest.mark.worker]
@@ -160,12 +161,12 @@ def test_a_reading_is_accepted_with_the_broker_away_and_the_sweep_delivers_once_
         response = post_reading(desk_officer, situation, indicator, 30)
     assert response.status_code == 201
     assert not Alert.objects.exists()
-    assert EvaluationRequest.objects.filter(situation=situation).exists(), "the request waits in PostgreSQL"
+    assert SituationChange.objects.filter(situation=situation).exists(), "the request waits in PostgreSQL"
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert periodic.sweep_unevaluated(grace_seconds=0) == 1
         wait_for(lambda: ours.requests, timeout=5)
     assert Alert.objects.get().status == AlertStatus.OPEN
-    assert not EvaluationRequest.objects.exists()
+    assert not SituationChange.objects.exists()
 
 
 def test_a_pending_notification_whose_wake_up_was_lost_is_delivered_by_the_sweep(

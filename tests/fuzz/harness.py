@@ -157,7 +157,7 @@ def _id_pools() -> dict[str, list[int]]:
 
 
 def _current_etag(resource: str, pk) -> str | None:
-    """The ETag a detail read would show (config.api.base.ConditionalWriteMixin)."""
+    """The ETag a detail read would show (core.api.base.ConditionalWriteMixin)."""
     from coordination.models import Action, Situation
 
     model, prefix = {"situations": (Situation, "situation"), "actions": (Action, "action")}.get(resource, (None, ""))

@@ -7,9 +7,9 @@ import datetime as dt
 from django.utils import timezone
 
 from alerts import periodic
-from alerts.models import EvaluationRequest
 from coordination import services
 from coordination.choices import ActionStatus
+from coordination.models import SituationChange
 
 
 def test_a_reading_commits_its_evaluation_request_even_if_the_on_commit_hook_never_runs(
@@ -18,7 +18,7 @@ def test_a_reading_commits_its_evaluation_request_even_if_the_on_commit_hook_nev
         services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=30,
                                 observed_at=timezone.now() - dt.timedelta(minutes=1))
     assert hooks, "the wake-up call is still published after the commit"
-    assert list(EvaluationRequest.objects.values_list("situation_id", flat=True)) == [situation.pk]
+    assert list(SituationChange.objects.values_list("situation_id", flat=True)) == [situation.pk]
     # ...and the sweep, once the grace period is over, finds it.
     later = timezone.now() + dt.timedelta(minutes=5)
     assert periodic.sweep_unevaluated(now=later) == 1
@@ -26,7 +26,7 @@ def test_a_reading_commits_its_evaluation_request_even_if_the_on_commit_hook_nev
 
 def test_an_action_transition_commits_its_evaluation_request_too(action, desk_officer,
                                                                   django_capture_on_commit_callbacks):
-    EvaluationRequest.objects.all().delete()
+    SituationChange.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=False):
         services.action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
-    assert EvaluationRequest.objects.filter(situation_id=action.situation_id).exists()
+    assert SituationChange.objects.filter(situation_id=action.situation_id).exists()

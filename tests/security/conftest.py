@@ -2,6 +2,7 @@
 import pytest
 
 from accounts.audit import AuditEvent
+from alerts.snapshots import PolicySnapshot
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def make_alert(rule, situation, title):
     now = timezone.now()
     return Alert.objects.create(rule=rule, situation=situation, dedup_key=f"sec:{situation.pk}:{title}",
                                 severity="critical", title=title, first_seen=now, last_seen=now,
-                                policy_snapshot=rule.policy.snapshot())
+                                policy_snapshot=PolicySnapshot.of(rule.policy).as_json())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from alerts.evaluation import evaluate_situation
 from alerts.models import Alert
-from config.api.parsers import BoundedJSONParser, PayloadTooLarge
+from core.api.parsers import BoundedJSONParser, PayloadTooLarge
 from coordination.models import IndicatorReading
 
 CRITICAL = 1000  # far above the cast indicator's critical threshold (25)

@@ -39,7 +39,7 @@ WATCHED = ["coordination.Situation", "coordination.PartnerAssignment", "coordina
            "coordination.HistoricalSituation", "coordination.HistoricalAction",
            "coordination.HistoricalPartnerAssignment", "alerts.Alert", "alerts.AlertEvent", "alerts.Notification",
            "alerts.EscalationRule", "alerts.EscalationPolicy", "alerts.EscalationStep", "alerts.WebhookEndpoint",
-           "alerts.EvaluationRequest"]
+           "coordination.SituationChange"]
 
 
 def snapshot() -> dict:

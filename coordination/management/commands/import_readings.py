@@ -23,8 +23,8 @@ from django.db import transaction
 
 from accounts.models import User
 from coordination import services
-from coordination.errors import DomainError, NotPermitted
 from coordination.models import Indicator, Situation
+from core.errors import DomainError, NotPermitted
 
 REQUIRED = ("situation_id", "indicator", "value", "observed_at", "source")
 # Fixed namespace: the derived client_id of a row must not change between runs or machines.

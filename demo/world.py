@@ -282,7 +282,7 @@ SITUATIONS = [
     },
 ]
 
-# The path each final status is reached by, through the workflow in DESIGN.md.
+# The path each final status is reached by, through the workflow in docs/DESIGN.md.
 STATUS_PATHS = {
     ActionStatus.PROPOSED: [],
     ActionStatus.AGREED: [ActionStatus.AGREED],

@@ -1,4 +1,4 @@
-"""Base classes every API resource is declared over (see config/api/__init__.py)."""
+"""Base classes every API resource is declared over (see core/api/__init__.py)."""
 from __future__ import annotations
 
 import csv
@@ -9,15 +9,20 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import permissions, renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import audit
-from config.api.exceptions import PreconditionFailed, PreconditionRequired
-from config.api.pagination import CursorPagination
-from coordination.services import may_coordinate
+from core.api.exceptions import PreconditionFailed, PreconditionRequired
+from core.api.pagination import CursorPagination
+from core.roles import has_staff_role
+from core.signals import rows_exported
 
 # --- Serializers ------------------------------------------------------------------------
 
@@ -98,6 +103,14 @@ class CachedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data)
 
 
+class GovernmentBriefSerializer(serializers.Serializer):
+    """A government as other resources show it (an action's owner, a user's government)."""
+
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True, max_length=8)
+    name = serializers.CharField(read_only=True, max_length=200)
+
+
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
@@ -137,7 +150,7 @@ class HistoryRecordSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every error answer (config.api.exceptions)."""
+    """The body of every error answer (core.api.exceptions)."""
 
     code = serializers.CharField(help_text="Machine-readable reason, e.g. invalid, not_found, version_conflict.")
     detail = serializers.CharField(help_text="Readable reason.")
@@ -167,13 +180,13 @@ class StaffWritesPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS or getattr(view, "detail", False) \
                 or getattr(view, "checks_parent_permission", False):
             return True
-        return may_coordinate(request.user) or getattr(view, "action", None) in getattr(view, "liaison_actions", ())
+        return has_staff_role(request.user) or getattr(view, "action", None) in getattr(view, "liaison_actions", ())
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return True
         may_change = getattr(view, "may_change", None)
-        return may_change(request.user, obj) if may_change else may_coordinate(request.user)
+        return may_change(request.user, obj) if may_change else has_staff_role(request.user)
 
 
 # --- Views ------------------------------------------------------------------------------
@@ -288,7 +301,6 @@ class CsvExportMixin:
         for row in rows.iterator(chunk_size=500):
             writer.writerow([neutralise_cell(getter(row)) for _header, getter in self.csv_columns])
             count += 1
-        # Who took which rows out of Concert (accounts/audit.py).
-        audit.record(audit.AuditKind.EXPORT, request=request, object_type=rows.model._meta.label_lower,
-                     file=self.csv_filename, rows=count, filters=dict(request.query_params.lists()))
+        rows_exported.send(sender=type(self), request=request, model_label=rows.model._meta.label_lower,
+                           file=self.csv_filename, rows=count, filters=dict(request.query_params.lists()))
         return response

@@ -2,7 +2,7 @@
 
 DRF parses the request stream itself, past Django's own size check on `request.body`,
 so without this a 10 MB (or 1 GB) body would be read into memory and parsed whole.
-Kept apart from config/api/base.py, which imports DRF's views (DRF imports the parser
+Kept apart from core/api/base.py, which imports DRF's views (DRF imports the parser
 classes named in the settings while its views load)."""
 import io
 

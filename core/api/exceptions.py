@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.api.parsers import PayloadTooLarge
-from coordination.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
+from core.api.parsers import PayloadTooLarge
+from core.errors import DomainError, NotPermitted, TransitionNotAllowed, VersionConflict
 
 
 class PreconditionRequired(exceptions.APIException):

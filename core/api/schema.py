@@ -49,7 +49,9 @@ class ConcertAutoSchema(AutoSchema):
         return self.method == "GET" and (self._is_list_view() or getattr(self.view, "action", None) == "export")
 
     def _get_response_bodies(self, direction="response"):
-        from config.api.base import ErrorSerializer
+        # Not at the top: DRF imports this class (DEFAULT_SCHEMA_CLASS) while
+        # core.api.base, which defines its views' base classes, is still importing.
+        from core.api.base import ErrorSerializer
 
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():

@@ -14,7 +14,6 @@ they are created here directly, validated with full_clean.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import random
 import uuid
 from collections import Counter
@@ -25,10 +24,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.visibility import can_see_situation
+from alerts.defaults import ensure_default_rules
 from coordination import services
-from coordination.choices import ACTION_TRANSITIONS, ActionStatus, Direction, Marking, PartnerRole, ValueKind
-from coordination.management import demo_world as world
+from coordination.choices import (
+    ACTION_TRANSITIONS,
+    ActionStatus,
+    Direction,
+    Marking,
+    PartnerRole,
+    ValueKind,
+)
 from coordination.models import (
     Action,
     Government,
@@ -38,6 +43,8 @@ from coordination.models import (
     Situation,
     TrackedIndicator,
 )
+from coordination.sharing import can_see_situation
+from demo import world
 
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://concert.invalid/demo-data")
 SOURCES = ["Embassy reporting", "Partner field office", "Open-source monitoring", "Civil society contact"]
@@ -86,7 +93,7 @@ class Command(BaseCommand):
             indicators = self.ensure_indicators()
             for spec in world.SITUATIONS:
                 self.ensure_situation(spec, governments, users, indicators)
-            rules_note = self.ensure_default_rules(users["admin"])
+            rules_note = self.ensure_default_rules()
         self.print_logins(users)
         self.print_counts(rules_note)
 
@@ -214,18 +221,8 @@ class Command(BaseCommand):
 
     # --- the escalation engine's defaults ---------------------------------------------------
 
-    def ensure_default_rules(self, admin: User) -> str:
-        """Hook for the escalation engine: alerts/defaults.py, when it exists, provides
-        ensure_default_rules() (idempotent). Called with actor=<the demo admin> if it
-        takes an actor."""
-        try:
-            from alerts.defaults import ensure_default_rules
-        except ModuleNotFoundError as error:
-            if error.name != "alerts.defaults":
-                raise  # a broken import inside the module must not pass for "not there yet"
-            return "alerts.defaults not present: no default escalation rules installed"
-        kwargs = {"actor": admin} if "actor" in inspect.signature(ensure_default_rules).parameters else {}
-        ensure_default_rules(**kwargs)
+    def ensure_default_rules(self) -> str:
+        ensure_default_rules()
         return "default escalation rules ensured (alerts.defaults)"
 
     # --- the closing report ---------------------------------------------------------------------
