@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Requirements first: the dependency layer is rebuilt only when they change.
+# Requirements first: the dependency layer is rebuilt only when they change. The runtime
+# file only: the test tools (requirements-dev.txt) have no place in the image.
 # psycopg2-binary ships its own libpq, so no compiler or system packages are needed.
 COPY requirements.txt .
 RUN pip install -r requirements.txt
