@@ -143,6 +143,12 @@ class PolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     repeat_last_step = forms.BooleanField(label=_("Repeat the last step until acknowledged"), required=False)
+    ack_reminder_hours = forms.IntegerField(
+        label=_("Remind whoever acknowledged after (hours without progress)"), required=False, min_value=1,
+        initial=24, help_text=_("Empty: never."))
+    ack_lapse_hours = forms.IntegerField(
+        label=_("Then let the acknowledgement lapse after (hours)"), required=False, min_value=1, initial=24,
+        help_text=_("Escalation resumes at the next step. Empty: never."))
 
 
 class StepForm(forms.Form):

@@ -197,7 +197,8 @@ class PolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EscalationPolicy
-        fields = ["id", "name", "description", "repeat_last_step", "steps", "created_at", "updated_at"]
+        fields = ["id", "name", "description", "repeat_last_step", "ack_reminder_hours", "ack_lapse_hours", "steps",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(PolicyStepReadSerializer(many=True))
@@ -210,6 +211,12 @@ class PolicyWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     repeat_last_step = serializers.BooleanField(required=False, default=False)
+    ack_reminder_hours = serializers.IntegerField(
+        required=False, allow_null=True, default=24,
+        help_text="Hours an acknowledgement may see no progress before its author is reminded; null: never.")
+    ack_lapse_hours = serializers.IntegerField(
+        required=False, allow_null=True, default=24,
+        help_text="Hours after the reminder before the acknowledgement lapses and escalation resumes; null: never.")
     steps = StepSerializer(many=True)
 
 
