@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 
 from alerts import services
 from alerts.choices import Scope, Trigger
-from tests.alerts.conftest import SECRET, wait_for
+from testkit.polling import wait_for
+from tests.alerts.conftest import SECRET
 
 READINGS = 40
 

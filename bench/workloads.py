@@ -17,7 +17,7 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
-from tests import polling
+from testkit import polling
 
 HERE = Path(__file__).resolve().parent
 

@@ -1,5 +1,5 @@
 """The alerts test world: a two-step policy, a threshold rule on the cast's situation,
-a real HTTP receiver on loopback for webhooks, and a poller instead of sleeps."""
+and a real HTTP receiver on loopback for webhooks."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,14 +13,8 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.choices import Channel, Scope, StepTarget, Trigger
-from tests.polling import wait_until
 
 SECRET = "test-webhook-secret-0123456789"
-
-
-def wait_for(condition, timeout: float = 8.0, interval: float = 0.02):
-    """wait_until with the short deadline and fine interval a worker in this process needs."""
-    return wait_until(condition, timeout, interval)
 
 
 class Receiver:

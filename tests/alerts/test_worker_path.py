@@ -16,7 +16,8 @@ from alerts import periodic, services
 from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
 from alerts.delivery import deliver_notification
 from alerts.models import Alert, EvaluationRequest, Notification
-from tests.alerts.conftest import SECRET, wait_for
+from testkit.polling import wait_for
+from tests.alerts.conftest import SECRET
 
 pytestmark = [pytest.mark.worker]
 

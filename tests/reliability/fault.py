@@ -37,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.polling import wait_until  # noqa: E402
+from testkit.polling import wait_until  # noqa: E402
 from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5

@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.polling import wait_until
+from testkit.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

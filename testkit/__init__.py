@@ -1,0 +1,8 @@
+"""What the tests, the benchmarks (bench/) and the reliability scripts (tools/) share.
+
+    polling.py    waiting for another thread or process without guessed sleeps
+
+It lives beside the apps, not under tests/, so that bench/ and tools/ can use it without
+importing a test folder, and outside the apps because they never import it: nothing
+here is installed in production (it is not in INSTALLED_APPS and has no models).
+"""
