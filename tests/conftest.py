@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from coordination.choices import Marking, PartnerRole
-from tests.factories import (
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import Role
 from coordination.choices import ActionStatus, PartnerRole
 from coordination.models import Action, ActionUpdate, IndicatorReading, PartnerAssignment
-from tests import factories
-from tests.factories import (
+from testkit import factories
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

@@ -8,7 +8,7 @@ from alerts.choices import NotificationStatus, Trigger
 from alerts.defaults import ensure_default_rules
 from alerts.models import Alert, EscalationPolicy, EscalationRule, EvaluationRequest, Notification
 from coordination.choices import ActionStatus
-from tests.factories import ActionFactory
+from testkit.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db
 

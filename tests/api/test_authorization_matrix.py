@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from coordination.choices import Marking, PartnerRole
 from coordination.models import ActionUpdate, PartnerAssignment
-from tests.factories import (
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

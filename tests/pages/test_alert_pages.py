@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alerts.models import Alert, EscalationRule
-from tests.factories import SituationFactory
+from testkit.factories import SituationFactory
 from tests.pages.conftest import _alert
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.audit import AppendOnlyError, AuditEvent, AuditKind
 from accounts.models import Role
-from tests.factories import PASSWORD, UserFactory
+from testkit.factories import PASSWORD, UserFactory
 
 
 def api(user):
