@@ -8,7 +8,6 @@ import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,14 +17,10 @@ from pathlib import Path
 
 import requests
 
+from testkit.host import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def spare_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Receiver:
@@ -65,7 +60,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", spare_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -140,7 +135,7 @@ class Servers:
         self.env, self.logs = env, logs
         self.web_workers = web_workers
         self.eval_concurrency, self.delivery_concurrency = eval_concurrency, delivery_concurrency
-        self.port = spare_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.web = self.beat = None
         self.workers: list[Process] = []

@@ -1,6 +1,8 @@
 """What the tests, the benchmarks (bench/) and the reliability scripts (tools/) share.
 
+    factories.py  factory_boy factories for single rows with sensible defaults
     polling.py    waiting for another thread or process without guessed sleeps
+    host.py       what the machine offers: a free loopback port, PostgreSQL's programs
 
 It lives beside the apps, not under tests/, so that bench/ and tools/ can use it without
 importing a test folder, and outside the apps because they never import it: nothing

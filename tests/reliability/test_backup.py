@@ -16,7 +16,7 @@ from alerts.models import Alert
 from coordination import services
 from coordination.choices import ActionKind, PartnerRole
 from coordination.models import Action, Situation
-from tests.reliability.stack import _pg_bin
+from testkit.host import pg_bin
 
 
 def _conninfo(name: str) -> dict:
@@ -75,11 +75,11 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_situation_action_and_
     dump = tmp_path / "concert.dump"
     cli = _cli_env(monkeypatch)
     # The README procedure: custom-format dump, a fresh database, pg_restore into it.
-    subprocess.run([_pg_bin("pg_dump"), *cli, "-Fc", "--no-owner", "-f", str(dump), source], check=True)
-    subprocess.run([_pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
-    subprocess.run([_pg_bin("createdb"), *cli, target], check=True)
+    subprocess.run([pg_bin("pg_dump"), *cli, "-Fc", "--no-owner", "-f", str(dump), source], check=True)
+    subprocess.run([pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
+    subprocess.run([pg_bin("createdb"), *cli, target], check=True)
     try:
-        subprocess.run([_pg_bin("pg_restore"), *cli, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
+        subprocess.run([pg_bin("pg_restore"), *cli, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
                        check=True)
         restored = _conninfo(target)
         assert sorted(_rows(restored, "SELECT id, title, status, risk_level, version FROM coordination_situation")) \
@@ -94,4 +94,4 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_situation_action_and_
         [(next_id,)] = _rows(restored, "SELECT nextval(pg_get_serial_sequence('alerts_alert', 'id'))")
         assert next_id > max(Alert.objects.values_list("id", flat=True))
     finally:
-        subprocess.run([_pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
+        subprocess.run([pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
