@@ -38,7 +38,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from testkit.polling import wait_until  # noqa: E402
-from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
+from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5
 COLD_VALUES = [1, 2, 3, 2, 1]

@@ -32,7 +32,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
+from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 SITUATIONS = 10
 ACTIONS_PER_SITUATION = 2
