@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from coordination.choices import ActionStatus
 from coordination.models import Action, ActionUpdate, IndicatorReading, Situation
-from testkit.factories import PASSWORD, ReadingFactory
+from testkit.cast import PASSWORD
+from testkit.factories import ReadingFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

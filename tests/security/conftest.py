@@ -1,4 +1,4 @@
-"""The attacker's tools: the fixed cast (tests/conftest.py), and an audit reader."""
+"""The attacker's tools: the fixed cast (testkit/cast.py), and an audit reader."""
 import pytest
 
 from accounts.audit import AuditEvent

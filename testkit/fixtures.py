@@ -1,58 +1,63 @@
-"""The fixed cast of the test world (after healthchecks and Zulip): every permission
-test has its natural negative case at hand.
+"""The pytest fixtures every test folder shares, bench/ included: a plugin registered by
+the root conftest.py, so that `bin/test tests/...` and `bin/test bench/...` see the
+same cast, the same objects and the same worker.
 
-- Two partner governments, "home" (XHA) and "other" (XOT), each with a liaison.
+The cast (testkit/cast.py), and the objects around it:
 - `situation` is assigned to home (support role, AMBER); `foreign_situation` only to other.
-- A desk officer, a manager and an admin see everything.
+- `indicator` is tracked on `situation` by `tracked`; `action` and `foreign_action` hang
+  off the two situations; `policy` and `rule` are a plain two-step ladder and a
+  critical-threshold rule.
 """
 import pytest
 
-from accounts.models import Role
 from coordination.choices import Marking, PartnerRole
+from testkit import cast
 from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
-    GovernmentFactory,
     IndicatorFactory,
     SituationFactory,
     TrackedIndicatorFactory,
-    UserFactory,
 )
+
+# PBKDF2 at production strength costs a quarter of a second per password on a two-core
+# machine, which the suite pays hundreds of times; what is tested is who may do what.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def home_government(db):
-    return GovernmentFactory(code="XHA", name="Home Republic")
+    return cast.government("home")
 
 
 @pytest.fixture
 def other_government(db):
-    return GovernmentFactory(code="XOT", name="Other Federation")
+    return cast.government("other")
 
 
 @pytest.fixture
 def desk_officer(db):
-    return UserFactory(username="desk", role=Role.DESK_OFFICER, first_name="Dana", last_name="Desk")
+    return cast.user("desk_officer")
 
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="manager", role=Role.MANAGER, first_name="Mina", last_name="Manager")
+    return cast.user("manager")
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    return cast.user("admin_user")
 
 
 @pytest.fixture
-def liaison(db, home_government):
-    return UserFactory(username="liaison", role=Role.LIAISON, government=home_government)
+def liaison(db):
+    return cast.user("liaison")
 
 
 @pytest.fixture
-def other_liaison(db, other_government):
-    return UserFactory(username="other-liaison", role=Role.LIAISON, government=other_government)
+def other_liaison(db):
+    return cast.user("other_liaison")
 
 
 @pytest.fixture
@@ -141,7 +146,6 @@ def plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Every cast member gets a password; PBKDF2 at production strength costs a quarter
-    of a second each on a two-core machine, which the suite pays hundreds of times.
-    What is tested is who may do what, not the hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Every cast member gets a password (FAST_PASSWORD_HASHERS says why). Login
+    throttling and token hashing are unaffected."""
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
