@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-SECRET = "bench-webhook-secret-0123456789abcdef"
+from testkit.receiver import SECRET
+
 PASSWORD = "bench-password-not-secret"
 
 

@@ -130,12 +130,13 @@ def open_loop(count: int, rate: float, send) -> list[dict]:
     def one(i):
         if not hasattr(local, "session"):
             local.session = requests.Session()
-        started = time.time()
+        # The monotonic clock, as the receiver stamps arrivals.
+        started = time.monotonic()
         try:
             status = send(local.session, i)
         except requests.RequestException as exc:
             status = str(exc)
-        sent[i] = {"sent": started, "status": status, "answered": time.time()}
+        sent[i] = {"sent": started, "status": status, "answered": time.monotonic()}
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         t0 = time.monotonic()

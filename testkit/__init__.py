@@ -2,6 +2,7 @@
 
     cast.py       one cast of users and their governments, and how the pages see them
     factories.py  factory_boy factories for single rows with sensible defaults
+    receiver.py   one webhook receiver on loopback, in a thread of its caller
     polling.py    waiting for another thread or process without guessed sleeps
     host.py       what the machine offers: a free loopback port, PostgreSQL's programs
     fixtures.py   the pytest fixtures over all of the above: a plugin that the root

@@ -7,6 +7,9 @@ The cast (testkit/cast.py), and the objects around it:
 - `indicator` is tracked on `situation` by `tracked`; `action` and `foreign_action` hang
   off the two situations; `policy` and `rule` are a plain two-step ladder and a
   critical-threshold rule.
+- `start_receiver(*answers, secret=None, tls=None)` starts a webhook receiver on
+  loopback (testkit/receiver.py), stopped after the test; `allow_loopback_webhooks`
+  lets delivery reach it.
 """
 import pytest
 
@@ -19,6 +22,7 @@ from testkit.factories import (
     SituationFactory,
     TrackedIndicatorFactory,
 )
+from testkit.receiver import Receiver
 
 # PBKDF2 at production strength costs a quarter of a second per password on a two-core
 # machine, which the suite pays hundreds of times; what is tested is who may do what.
@@ -133,6 +137,26 @@ def celery_worker_thread(transactional_db, settings):
                 pass
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture
+def start_receiver():
+    started = []
+
+    def start(*answers, **options) -> Receiver:
+        started.append(Receiver(*answers, **options).start())
+        return started[-1]
+
+    yield start
+    for receiver in started:
+        receiver.stop()
+
+
+@pytest.fixture
+def allow_loopback_webhooks(settings):
+    """The receivers listen on 127.0.0.1, which webhooks may reach only when a setting
+    allows it (alerts/delivery/addresses.py; tests/security tries the refusals)."""
+    settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.server
 import json
 import os
 import sys
@@ -38,6 +37,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from testkit.polling import wait_until  # noqa: E402
+from testkit.receiver import SECRET, Receiver, status  # noqa: E402
 from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5
@@ -46,40 +46,20 @@ HOT_VALUES = [1, 2, 3, 4, 12]  # only the last (latest) crosses the warning line
 RECOVERY_LIMIT = 120.0  # seconds after the last fault by which nothing may be pending
 
 
-class Receiver:
-    """Webhook receiver on 127.0.0.1: records every Idempotency-Key it is sent."""
+def refuse_first_attempt_of_every_tenth_key():
+    """The receiver's answer: 503 to the first attempt of one Idempotency-Key in ten (by
+    checksum, so the same keys in every run), 200 otherwise; delivery must retry them."""
+    refused: set[str] = set()
+    lock = threading.Lock()
 
-    def __init__(self):
-        self.keys: list[str] = []
-        self.refused: set[str] = set()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                key = self.headers.get("Idempotency-Key", "")
-                with receiver.lock:
-                    receiver.keys.append(key)
-                    # The first attempt of every tenth key fails: delivery must retry it.
-                    refuse = zlib.crc32(key.encode()) % 10 == 0 and key not in receiver.refused
-                    if refuse:
-                        receiver.refused.add(key)
-                self.send_response(503 if refuse else 200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def seen(self) -> tuple[set[str], int]:
-        with self.lock:
-            return set(self.keys), len(self.keys)
+    def answer(handler) -> None:
+        key = handler.headers.get("Idempotency-Key", "")
+        with lock:
+            refuse = zlib.crc32(key.encode()) % 10 == 0 and key not in refused
+            if refuse:
+                refused.add(key)
+        status(503 if refuse else 200)(handler)
+    return answer
 
 
 def build_world(situations: int, receiver_url: str) -> dict:
@@ -103,7 +83,7 @@ def build_world(situations: int, receiver_url: str) -> dict:
                                params={"min_level": "warning"}, policy=policy, scope=Scope.ALL,
                                cooldown_minutes=600)
     alert_services.webhook_endpoint_create(actor=manager, name="Loopback receiver", url=receiver_url,
-                                           owner_user=manager, secret="fault-test-webhook-secret")
+                                           owner_user=manager, secret=SECRET)
     ids = []
     for i in range(situations):
         situation = services.situation_open(actor=desk, title=f"Fault situation {i}", country_code="XA",
@@ -222,8 +202,9 @@ def run(readings: int, short: bool, keep: bool) -> int:
     })
     started = time.monotonic()
     failures: list[str] = []
+    receiver = Receiver(refuse_first_attempt_of_every_tenth_key())
     try:
-        receiver = Receiver()
+        receiver.start()
         world = stack.boot(lambda: build_world(situations, receiver.url))
         print(f"stack up in {time.monotonic() - started:.1f}s: {stack.folder} (web {stack.base_url}, "
               f"postgres :{stack.pg.port}, redis :{stack.redis.port})", flush=True)
@@ -294,7 +275,7 @@ def run(readings: int, short: bool, keep: bool) -> int:
         def settled() -> bool:
             pending = Notification.objects.filter(status=NotificationStatus.PENDING).count()
             keys = set(Notification.objects.filter(channel=Channel.WEBHOOK).values_list("idempotency_key", flat=True))
-            seen, _ = receiver.seen()
+            seen = set(receiver.idempotency_keys())
             return (pending == 0 and not EvaluationRequest.objects.exists()
                     and Alert.objects.count() >= expected_alerts and keys <= seen)
 
@@ -314,7 +295,8 @@ def run(readings: int, short: bool, keep: bool) -> int:
         webhook = Notification.objects.filter(channel=Channel.WEBHOOK)
         by_status = Counter(Notification.objects.values_list("status", flat=True))
         keys = set(webhook.values_list("idempotency_key", flat=True))
-        seen, deliveries = receiver.seen()
+        deliveries = receiver.idempotency_keys()
+        seen = set(deliveries)
         events = Counter(AlertEvent.objects.values_list("kind", flat=True))
         readings_stored = IndicatorReading.objects.count()
         sent_without_time = Notification.objects.filter(status=NotificationStatus.SENT, sent_at__isnull=True).count()
@@ -328,7 +310,7 @@ def run(readings: int, short: bool, keep: bool) -> int:
             "webhook notifications expected": expected_alerts,
             "webhook notifications": len(keys),
             "webhook keys seen by receiver": len(keys & seen),
-            "webhook requests received (incl. retries/duplicates)": deliveries,
+            "webhook requests received (incl. retries/duplicates)": len(deliveries),
             "notifications by status": dict(by_status),
             "webhook attempts histogram": dict(sorted(attempts.items())),
             "alert events": dict(events),
@@ -369,6 +351,7 @@ def run(readings: int, short: bool, keep: bool) -> int:
         record_crash(stack, failures, exc)
     finally:
         stack.close()
+        receiver.stop()
     return exit_status(failures, started)
 
 
