@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from alerts import services
 from alerts.choices import Scope, Trigger
 from testkit.polling import wait_for
-from testkit.receiver import SECRET
+from testkit.world import webhook_endpoint
 
 READINGS = 40
 
@@ -30,7 +30,7 @@ def test_median_time_from_reading_post_to_webhook_receipt(celery_worker_thread, 
     services.rule_create(actor=manager, name="Bench", trigger=Trigger.THRESHOLD_CROSSED, policy=policy,
                          scope=Scope.ALL, cooldown_minutes=0)
     hook = start_receiver()
-    services.webhook_endpoint_create(actor=manager, name="Bench hook", url=hook.url, secret=SECRET, owner_user=manager)
+    webhook_endpoint(manager, hook.url, name="Bench hook")
     client = APIClient()
     client.force_login(desk_officer)
     latencies = []

@@ -234,6 +234,7 @@ def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     from bench import data
     from bench.procs import ROOT
     from coordination.models import Indicator
+    from testkit import cast
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(id) FROM coordination_situation")
@@ -250,7 +251,7 @@ def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     ctx.say(f"W4: {total:,} readings through manage.py import_readings")
     t = time.monotonic()
     done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "import_readings", handle.name,
-                           "--actor", "bench-manager"], cwd=ROOT, env=ctx.env, capture_output=True, text=True,
+                           "--actor", cast.MEMBERS["manager"].username], cwd=ROOT, env=ctx.env, capture_output=True, text=True,
                           timeout=900)
     seconds = time.monotonic() - t
     alerted = wait_until(lambda: Alert.objects.filter(situation_id__in=sids,

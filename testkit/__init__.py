@@ -1,6 +1,9 @@
 """What the tests, the benchmarks (bench/) and the reliability scripts (tools/) share.
 
     cast.py       one cast of users and their governments, and how the pages see them
+    world.py      the world they work in: alerting set up through the services,
+                  situations opened by a desk officer, tokens, alerts, and the
+                  authorization matrix's sharing world
     factories.py  factory_boy factories for single rows with sensible defaults
     receiver.py   one webhook receiver on loopback, in a thread of its caller
     polling.py    waiting for another thread or process without guessed sleeps

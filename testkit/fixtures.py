@@ -14,14 +14,8 @@ The cast (testkit/cast.py), and the objects around it:
 import pytest
 
 from coordination.choices import Marking, PartnerRole
-from testkit import cast
-from testkit.factories import (
-    ActionFactory,
-    AssignmentFactory,
-    IndicatorFactory,
-    SituationFactory,
-    TrackedIndicatorFactory,
-)
+from testkit import cast, world
+from testkit.factories import ActionFactory, AssignmentFactory, SituationFactory, TrackedIndicatorFactory
 from testkit.receiver import Receiver
 
 # PBKDF2 at production strength costs a quarter of a second per password on a two-core
@@ -81,8 +75,7 @@ def foreign_situation(db, other_government, other_liaison):
 
 @pytest.fixture
 def indicator(db):
-    return IndicatorFactory(code="fa-11-civilian-attacks", name="Attacks on civilians (30 days)", risk_factor=11,
-                            warning_threshold=10, critical_threshold=25)
+    return world.attacks_indicator()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from alerts import services
-from alerts.choices import Channel, Scope, StepTarget, Trigger
+from alerts.choices import Channel, StepTarget
+from testkit import world
 
 
 @pytest.fixture
@@ -32,9 +33,7 @@ def policy(manager):
 
 @pytest.fixture
 def threshold_rule(manager, policy):
-    return services.rule_create(actor=manager, name="Over threshold", trigger=Trigger.THRESHOLD_CROSSED,
-                                params={"min_level": "warning"}, policy=policy, scope=Scope.ALL,
-                                cooldown_minutes=60)
+    return world.threshold_rule(manager, policy, cooldown_minutes=60)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from alerts.delivery import deliver_notification
 from alerts.models import Alert, EvaluationRequest, Notification
 from testkit.polling import wait_for
 from testkit.receiver import SECRET, status
+from testkit.world import webhook_endpoint
 
 pytestmark = [pytest.mark.worker]
 
@@ -26,9 +27,7 @@ pytestmark = [pytest.mark.worker]
 def hook(start_receiver, manager):
     def make(*answers, owner_government=None):
         r = start_receiver(*answers)
-        services.webhook_endpoint_create(
-            actor=manager, name=f"Hook {r.url}", url=r.url, secret=SECRET,
-            owner_user=None if owner_government else manager, owner_government=owner_government)
+        webhook_endpoint(manager, r.url, owner_government=owner_government)
         return r
     return make
 

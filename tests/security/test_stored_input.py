@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from alerts.choices import Channel
 from alerts.delivery import deliver_notification
 from alerts.models import Notification, WebhookEndpoint
+from testkit.world import open_alert
 from testkit.receiver import status
 
 SCRIPT = "<script>alert(1)</script>"
@@ -53,9 +54,8 @@ def planted(desk_officer, liaison, manager, situation, action, indicator, tracke
         "indicator": indicator.pk, "value": 3, "observed_at": timezone.now().isoformat(), "source": PAYLOAD},
         format="json")
     assert reading.status_code == 201, reading.content
-    from tests.security.conftest import make_alert
 
-    alert = make_alert(rule, situation, PAYLOAD)
+    alert = open_alert(rule, situation, PAYLOAD, policy_frozen=True)
     assert api(manager).post(f"/api/v1/alerts/{alert.pk}/resolve", {"note": PAYLOAD},
                              format="json").status_code == 200
     situation.refresh_from_db()

@@ -37,7 +37,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from testkit.polling import wait_until  # noqa: E402
-from testkit.receiver import SECRET, Receiver, status  # noqa: E402
+from testkit.receiver import Receiver, status  # noqa: E402
 from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5
@@ -63,48 +63,16 @@ def refuse_first_attempt_of_every_tenth_key():
 
 
 def build_world(situations: int, receiver_url: str) -> dict:
-    """Through the services, as a desk officer and a manager would."""
-    from knox.models import AuthToken
+    """Through the services, as the cast's desk officer and manager would."""
+    from testkit import cast, world
 
-    from accounts.models import Role, User
-    from alerts import services as alert_services
-    from alerts.choices import Channel, Scope, StepTarget, Trigger
-    from coordination import services
-    from coordination.models import Indicator
-
-    desk = User.objects.create_user("fault-desk", "desk@example.org", "fault-test-pass-1", role=Role.DESK_OFFICER)
-    manager = User.objects.create_user("fault-manager", "manager@example.org", "fault-test-pass-1",
-                                       role=Role.MANAGER)
-    indicator = Indicator.objects.create(code="fault-attacks", name="Attacks on civilians (fault test)",
-                                         risk_factor=11, warning_threshold=10, critical_threshold=25)
-    policy = alert_services.policy_create(actor=manager, name="Fault ladder", steps=[
-        {"targets": [StepTarget.DESK_OFFICERS], "channels": [Channel.IN_APP], "wait_minutes": 600}])
-    alert_services.rule_create(actor=manager, name="Over threshold", trigger=Trigger.THRESHOLD_CROSSED,
-                               params={"min_level": "warning"}, policy=policy, scope=Scope.ALL,
-                               cooldown_minutes=600)
-    alert_services.webhook_endpoint_create(actor=manager, name="Loopback receiver", url=receiver_url,
-                                           owner_user=manager, secret=SECRET)
-    ids = []
-    for i in range(situations):
-        situation = services.situation_open(actor=desk, title=f"Fault situation {i}", country_code="XA",
-                                            lead_officer=desk)
-        services.indicator_track(actor=desk, situation=situation, indicator=indicator)
-        ids.append(situation.pk)
-    _, token = AuthToken.objects.create(desk)
-    session = _session_for(desk)
-    return {"situations": ids, "indicator": indicator.pk, "token": token, "session": session}
-
-
-def _session_for(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    desk, manager = cast.user("desk_officer"), cast.user("manager")
+    indicator = world.attacks_indicator()
+    world.threshold_rule(manager, world.in_app_ladder(manager), cooldown_minutes=600)
+    world.webhook_endpoint(manager, receiver_url, name="Loopback receiver")
+    opened = world.open_situations(desk, indicator, [f"Fault situation {i}" for i in range(situations)])
+    return {"situations": [s.pk for s in opened], "indicator": indicator.pk, "token": world.api_token(desk),
+            "session": world.session_key(desk)}
 
 
 class Poster:
