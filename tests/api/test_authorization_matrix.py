@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from coordination.models import PartnerAssignment
 from testkit.world import sharing_world
+from tests.alerts import matrix as alerts_matrix
 
 SITUATIONS = ("shared", "foreign", "strict", "red")
 
@@ -47,25 +48,11 @@ UNSCOPED_KINDS = {"government", "indicator", "token", "user"}
 ABSENT_ID = 2_147_483_000
 
 
-def _load_plugins():
-    """Other apps describe their routes in a module of their tests exposing KINDS (url
-    name prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
-    expected_status(world, route, method, role, key); objects_for may answer None and
-    expected_status DEFAULT to leave the decision to this matrix. A plugin not (yet) in
-    the tree is skipped, and its routes get the rule-free checks above."""
-    import importlib
-
-    plugins = []
-    for name in ("tests.alerts.matrix",):
-        try:
-            plugins.append(importlib.import_module(name))
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-    return plugins
-
-
-PLUGINS = _load_plugins()
+# Other apps describe their routes in a module of their tests exposing KINDS (url name
+# prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
+# expected_status(world, route, method, role, key); objects_for may answer None and
+# expected_status DEFAULT to leave the decision to this matrix.
+PLUGINS = [alerts_matrix]
 DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
                    *(kind for plugin in PLUGINS for kind in plugin.KINDS)}
 
@@ -73,6 +60,8 @@ DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
 def plugin_for(route):
     prefix = route.name.split("-")[0]
     return next((plugin for plugin in PLUGINS if prefix in plugin.KINDS), None)
+
+
 # What a liaison may change: actions of their own government (status, progress note).
 LIAISON_WRITABLE = {("action-detail", "PATCH"), ("action-detail", "PUT"), ("action-transition", "POST")}
 # What an anonymous caller may do: create a token with a password.
