@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-SECRET = "bench-webhook-secret-0123456789abcdef"
-PASSWORD = "bench-password-not-secret"
-
 
 @dataclass
 class Bands:
@@ -60,18 +57,17 @@ def _sql(statement: str, params=None) -> int:
 
 
 def base(*, receiver_url: str) -> World:
-    """Users, governments, the indicator, the policy, rules and the webhook endpoint: a
-    handful of rows, through the services where they exist."""
-    from knox.models import AuthToken
-
-    from accounts.models import Role, User
+    """The cast's manager and desk officer (testkit/cast.py), governments, the indicator,
+    the policy, rules and the webhook endpoint (testkit/world.py): a handful of rows,
+    through the services where they exist."""
     from alerts import services
     from alerts.choices import Channel, Scope, StepTarget, Trigger
     from coordination.models import Government, Indicator
+    from testkit import cast
+    from testkit.world import api_token, webhook_endpoint
 
-    manager = User.objects.create_user("bench-manager", password=PASSWORD, role=Role.MANAGER,
-                                       email="manager@bench.invalid", is_staff=True)
-    User.objects.create_user("bench-desk", password=PASSWORD, role=Role.DESK_OFFICER, email="desk@bench.invalid")
+    manager = cast.user("manager")
+    cast.user("desk_officer")
     Government.objects.bulk_create([Government(code=f"BG{chr(65 + i)}", name=f"Bench government {i}")
                                     for i in range(10)])
     indicator = Indicator.objects.create(code="bench-violence", name="Bench: violent incidents", risk_factor=7,
@@ -90,9 +86,8 @@ def base(*, receiver_url: str) -> World:
                                 params={"days": 7}, policy=policy, scope=Scope.ALL, enabled=False)
     missed = services.rule_create(actor=manager, name="Bench: missed", trigger=Trigger.DEADLINE_MISSED,
                                   params={"grace_days": 0}, policy=policy, scope=Scope.ALL, enabled=False)
-    endpoint = services.webhook_endpoint_create(actor=manager, name="Bench receiver", url=receiver_url,
-                                                secret=SECRET, owner_user=manager, active=False)
-    _instance, token = AuthToken.objects.create(user=manager)
+    endpoint = webhook_endpoint(manager, receiver_url, name="Bench receiver", active=False)
+    token = api_token(manager)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM coordination_situation")
         offset = cursor.fetchone()[0]

@@ -1,79 +1,54 @@
 """The servers of a benchmark run: gunicorn, Celery workers and beat as subprocesses on
 spare loopback ports, each in its own process group so that stopping it stops its
-children too, and the webhook receiver as a thread of the benchmark itself."""
+children too; and when each webhook reached the receiver, which runs as a thread of
+the benchmark itself."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
+
+from testkit.host import free_port
+from testkit.receiver import Receiver, status
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def spare_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Receiver:
-    """Records when each webhook (by situation id) and each baseline ping (by tag)
-    arrived, and refuses a webhook whose signature does not verify."""
+class WebhookArrivals:
+    """When each webhook (by situation id) and each baseline ping (by tag) first reached
+    the receiver (testkit/receiver.py), on the monotonic clock; a webhook whose signature
+    does not verify is refused and counted. The pings carry no signature."""
 
     def __init__(self, secret: str):
-        self.secret = secret.encode()
         self.webhooks: dict[int, float] = {}
         self.pings: dict[str, float] = {}
         self.bad_signatures = 0
         self.lock = threading.Lock()
-        receiver = self
+        self.receiver = Receiver(self._answer, secret=secret).start()
+        self.url = self.receiver.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                received = time.time()
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                data = json.loads(body or b"{}")
-                if "bench_tag" in data:
-                    with receiver.lock:
-                        receiver.pings.setdefault(data["bench_tag"], received)
-                else:
-                    ts = self.headers.get("X-Concert-Timestamp", "")
-                    expected = "sha256=" + hmac.new(receiver.secret, ts.encode() + b"." + body,
-                                                    hashlib.sha256).hexdigest()
-                    if not hmac.compare_digest(expected, self.headers.get("X-Concert-Signature", "")):
-                        receiver.bad_signatures += 1
-                        self.send_response(401)
-                        self.end_headers()
-                        return
-                    with receiver.lock:
-                        receiver.webhooks.setdefault(data["situation"]["id"], received)
-                self.send_response(204)
-                self.end_headers()
+    def _answer(self, handler) -> None:
+        recorded = handler.recorded
+        data = json.loads(recorded["body"] or b"{}")
+        with self.lock:
+            if "bench_tag" in data:
+                self.pings.setdefault(data["bench_tag"], recorded["received"])
+            elif recorded["signature_valid"]:
+                self.webhooks.setdefault(data["situation"]["id"], recorded["received"])
+            else:
+                self.bad_signatures += 1
+        status(204 if "bench_tag" in data or recorded["signature_valid"] else 401)(handler)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", spare_port()), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def stop(self) -> None:
+        self.receiver.stop()
 
 
 class Process:
@@ -140,7 +115,7 @@ class Servers:
         self.env, self.logs = env, logs
         self.web_workers = web_workers
         self.eval_concurrency, self.delivery_concurrency = eval_concurrency, delivery_concurrency
-        self.port = spare_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.web = self.beat = None
         self.workers: list[Process] = []

@@ -127,12 +127,13 @@ def main() -> int:
     from django.core.management import call_command
 
     from bench import data, workloads
-    from bench.procs import Receiver, Servers
+    from bench.procs import Servers, WebhookArrivals
     from bench.results import write
+    from testkit.receiver import SECRET
 
     say(f"database {urlsplit(env['DATABASE_URL']).path.lstrip('/')} created; migrating")
     call_command("migrate", verbosity=0)
-    receiver = Receiver(data.SECRET)
+    receiver = WebhookArrivals(SECRET)
     world = data.base(receiver_url=receiver.url)
     w2_count = int(args.w2_seconds * 20)
     layout = data.bands(queue=200, latency=w2_count, deadline=1000, ingest=max(1, args.readings // 1000))

@@ -17,18 +17,20 @@ from rest_framework.test import APIClient
 
 from alerts import services
 from alerts.choices import Scope, Trigger
-from tests.alerts.conftest import SECRET, wait_for
+from testkit.polling import wait_for
+from testkit.world import webhook_endpoint
 
 READINGS = 40
 
 
 @pytest.mark.worker
+@pytest.mark.usefixtures("allow_loopback_webhooks")
 def test_median_time_from_reading_post_to_webhook_receipt(celery_worker_thread, situation, tracked, indicator,
-                                                          desk_officer, manager, policy, receiver):
+                                                          desk_officer, manager, policy, start_receiver):
     services.rule_create(actor=manager, name="Bench", trigger=Trigger.THRESHOLD_CROSSED, policy=policy,
                          scope=Scope.ALL, cooldown_minutes=0)
-    hook = receiver()
-    services.webhook_endpoint_create(actor=manager, name="Bench hook", url=hook.url, secret=SECRET, owner_user=manager)
+    hook = start_receiver()
+    webhook_endpoint(manager, hook.url, name="Bench hook")
     client = APIClient()
     client.force_login(desk_officer)
     latencies = []

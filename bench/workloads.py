@@ -17,7 +17,7 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
-from tests import polling
+from testkit import polling
 
 HERE = Path(__file__).resolve().parent
 
@@ -130,12 +130,13 @@ def open_loop(count: int, rate: float, send) -> list[dict]:
     def one(i):
         if not hasattr(local, "session"):
             local.session = requests.Session()
-        started = time.time()
+        # The monotonic clock, as the receiver stamps arrivals.
+        started = time.monotonic()
         try:
             status = send(local.session, i)
         except requests.RequestException as exc:
             status = str(exc)
-        sent[i] = {"sent": started, "status": status, "answered": time.time()}
+        sent[i] = {"sent": started, "status": status, "answered": time.monotonic()}
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         t0 = time.monotonic()
@@ -233,6 +234,7 @@ def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     from bench import data
     from bench.procs import ROOT
     from coordination.models import Indicator
+    from testkit import cast
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(id) FROM coordination_situation")
@@ -249,7 +251,7 @@ def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     ctx.say(f"W4: {total:,} readings through manage.py import_readings")
     t = time.monotonic()
     done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "import_readings", handle.name,
-                           "--actor", "bench-manager"], cwd=ROOT, env=ctx.env, capture_output=True, text=True,
+                           "--actor", cast.MEMBERS["manager"].username], cwd=ROOT, env=ctx.env, capture_output=True, text=True,
                           timeout=900)
     seconds = time.monotonic() - t
     alerted = wait_until(lambda: Alert.objects.filter(situation_id__in=sids,

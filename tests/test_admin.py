@@ -2,7 +2,7 @@
 
 The models under test come from admin.site._registry, so a model registered later is
 covered without anyone remembering to add it here (it only needs a way to be built:
-BUILDERS below, or a <Model>Factory in tests/factories.py).
+BUILDERS below, or a <Model>Factory in testkit/factories.py).
 """
 import datetime as dt
 
@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.models import Role
 from coordination.choices import ActionStatus, PartnerRole
 from coordination.models import Action, ActionUpdate, IndicatorReading, PartnerAssignment
-from tests import factories
-from tests.factories import (
+from testkit import factories
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,
@@ -109,7 +109,7 @@ def build(model):
         builder = factory and (lambda: factory())
     if builder is None:
         pytest.fail(f"{label} is registered in the admin but tests/test_admin.py cannot build one: "
-                    f"add a builder to BUILDERS or a {model.__name__}Factory to tests/factories.py")
+                    f"add a builder to BUILDERS or a {model.__name__}Factory to testkit/factories.py")
     return builder()
 
 

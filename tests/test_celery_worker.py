@@ -4,10 +4,10 @@ import uuid
 import pytest
 
 from config.celery import app
-from tests.polling import wait_until
+from testkit.polling import wait_until
 
 # Token → the thread that executed it. The worker runs in a thread of this process
-# (tests/conftest.py celery_worker_thread), so the task can write here; the message
+# (testkit/fixtures.py celery_worker_thread), so the task can write here; the message
 # itself still goes through Redis: publish, consume, execute.
 EXECUTED: dict[str, int] = {}
 

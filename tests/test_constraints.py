@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from coordination.choices import ActionStatus, Direction
 from coordination.models import Action, Government, Indicator, IndicatorReading, PartnerAssignment, Situation
-from tests.factories import (
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

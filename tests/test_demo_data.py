@@ -16,6 +16,7 @@ from coordination.sharing import can_see_situation
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, Marking, PartnerRole, RiskLevel, ValueKind
 from demo.world import DEMO_PASSWORD
 from coordination.models import Action, Government, IndicatorReading, Situation, TrackedIndicator
+from testkit.fixtures import FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(scope="module")
@@ -23,9 +24,9 @@ def demo_world(django_db_setup, django_db_blocker):
     """Built once for the module (a few seconds), inside a transaction rolled back at
     the end; every test runs in a savepoint within it and sees the same world."""
     out = StringIO()
-    # The same fast hasher as the rest of the suite (conftest.fast_password_hashing),
-    # which applies per test and so after this module-wide world is built.
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    # The same fast hasher as the rest of the suite (testkit/fixtures.py), whose fixture
+    # applies per test and so after this module-wide world is built.
+    fast_hashing = override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS)
     with django_db_blocker.unblock(), fast_hashing:
         with transaction.atomic():
             call_command("demo_data", stdout=out)

@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from knox.models import AuthToken
 
-from tests.factories import PASSWORD
+from testkit.cast import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS = [ROOT / "templates", *sorted(ROOT.glob("*/templates"))]

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from coordination.models import IndicatorReading
-from tests.factories import IndicatorFactory, TrackedIndicatorFactory
+from testkit.factories import IndicatorFactory, TrackedIndicatorFactory
 
 HEADER = "situation_id,indicator,value,observed_at,source,note\n"
 

@@ -20,7 +20,13 @@ from coordination.services import (
     readings_record,
     situation_update,
 )
-from tests.factories import GovernmentFactory, IndicatorFactory, SituationFactory, TrackedIndicatorFactory, UserFactory
+from testkit.factories import (
+    GovernmentFactory,
+    IndicatorFactory,
+    SituationFactory,
+    TrackedIndicatorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from alerts.choices import AlertStatus, Trigger
 from alerts.models import AlertGroup
 from coordination.choices import ActionStatus
 from coordination.services import action_transition
-from tests.factories import ActionFactory, SituationFactory, TrackedIndicatorFactory
+from testkit.factories import ActionFactory, SituationFactory, TrackedIndicatorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from alerts.defaults import ensure_default_rules
 from alerts.models import Alert, EscalationPolicy, EscalationRule, Notification
 from coordination.models import SituationChange
 from coordination.choices import ActionStatus
-from tests.factories import ActionFactory
+from testkit.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,18 +17,18 @@ from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
 from alerts.delivery import deliver_notification
 from alerts.models import Alert, AlertGroup, Notification
 from coordination.models import SituationChange
-from tests.alerts.conftest import SECRET, wait_for
+from testkit.polling import wait_for
+from testkit.receiver import SECRET, status
+from testkit.world import webhook_endpoint
 
 pytestmark = [pytest.mark.worker]
 
 
 @pytest.fixture
-def hook(receiver, manager):
-    def make(plan=(200,), owner_government=None):
-        r = receiver(plan)
-        services.webhook_endpoint_create(
-            actor=manager, name=f"Hook {r.url}", url=r.url, secret=SECRET,
-            owner_user=None if owner_government else manager, owner_government=owner_government)
+def hook(start_receiver, manager):
+    def make(*answers, owner_government=None):
+        r = start_receiver(*answers)
+        webhook_endpoint(manager, r.url, owner_government=owner_government)
         return r
     return make
 
@@ -101,7 +101,7 @@ def test_the_same_condition_evaluated_in_parallel_leaves_one_alert(transactional
 
 def test_a_receiver_failing_twice_then_succeeding_gets_it_once_marked_sent(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
-    flaky = hook(plan=(500, 503, 200))
+    flaky = hook(500, 503, 200)
     record(situation, indicator, 30)
     alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: webhook_of(alert).status == NotificationStatus.SENT)
@@ -116,7 +116,7 @@ def test_a_receiver_failing_twice_then_succeeding_gets_it_once_marked_sent(
 
 def test_a_receiver_that_always_fails_ends_dead_with_the_timeline_saying_so(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
-    broken = hook(plan=(500,))
+    broken = hook(500)
     record(situation, indicator, 30)
     alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: webhook_of(alert).status == NotificationStatus.DEAD)
@@ -127,7 +127,7 @@ def test_a_receiver_that_always_fails_ends_dead_with_the_timeline_saying_so(
 
 def test_a_refusal_is_not_retried_but_too_many_requests_is(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
-    refusing, busy = hook(plan=(404,)), hook(plan=(429, 200))
+    refusing, busy = hook(404), hook(status(429, retry_after=0), 200)
     record(situation, indicator, 30)
     alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: not Notification.objects.filter(channel=Channel.WEBHOOK, status="pending").exists())

@@ -14,10 +14,3 @@ def client_for(db):
         return client
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The matrix signs in a whole cast per test; PBKDF2's deliberate slowness would
-    # dominate the suite. Login throttling and token hashing are unaffected.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

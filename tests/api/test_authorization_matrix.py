@@ -11,27 +11,16 @@ computed by the code under test.
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from coordination.choices import Marking, PartnerRole
-from coordination.models import ActionUpdate, PartnerAssignment
-from tests.factories import (
-    ActionFactory,
-    AssignmentFactory,
-    GovernmentFactory,
-    IndicatorFactory,
-    ReadingFactory,
-    SituationFactory,
-    TrackedIndicatorFactory,
-    UserFactory,
-)
+from coordination.models import PartnerAssignment
+from testkit.world import sharing_world
+from tests.alerts import matrix as alerts_matrix
 
 SITUATIONS = ("shared", "foreign", "strict", "red")
 
@@ -59,25 +48,11 @@ UNSCOPED_KINDS = {"government", "indicator", "token", "user"}
 ABSENT_ID = 2_147_483_000
 
 
-def _load_plugins():
-    """Other apps describe their routes in a module of their tests exposing KINDS (url
-    name prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
-    expected_status(world, route, method, role, key); objects_for may answer None and
-    expected_status DEFAULT to leave the decision to this matrix. A plugin not (yet) in
-    the tree is skipped, and its routes get the rule-free checks above."""
-    import importlib
-
-    plugins = []
-    for name in ("tests.alerts.matrix",):
-        try:
-            plugins.append(importlib.import_module(name))
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-    return plugins
-
-
-PLUGINS = _load_plugins()
+# Other apps describe their routes in a module of their tests exposing KINDS (url name
+# prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
+# expected_status(world, route, method, role, key); objects_for may answer None and
+# expected_status DEFAULT to leave the decision to this matrix.
+PLUGINS = [alerts_matrix]
 DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
                    *(kind for plugin in PLUGINS for kind in plugin.KINDS)}
 
@@ -85,6 +60,8 @@ DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
 def plugin_for(route):
     prefix = route.name.split("-")[0]
     return next((plugin for plugin in PLUGINS if prefix in plugin.KINDS), None)
+
+
 # What a liaison may change: actions of their own government (status, progress note).
 LIAISON_WRITABLE = {("action-detail", "PATCH"), ("action-detail", "PUT"), ("action-transition", "POST")}
 # What an anonymous caller may do: create a token with a password.
@@ -144,70 +121,10 @@ def api_routes() -> list[Route]:
 CASES = [(route, method) for route in api_routes() for method in route.methods]
 
 
-@dataclass
-class World:
-    users: dict = field(default_factory=dict)
-    situations: dict = field(default_factory=dict)
-    actions: dict = field(default_factory=dict)
-    assignments: dict = field(default_factory=dict)
-    governments: dict = field(default_factory=dict)
-    indicator: object = None
-    tokens: dict = field(default_factory=dict)
-
-    def marker(self, key):
-        return f"SECRET-{key.upper()}"
-
-
 @pytest.fixture
 def world(db):
-    w = World()
-    gov = w.governments
-    for key, code in (("home", "XHA"), ("other", "XOT"), ("observer", "XOB"), ("red", "XRD"), ("lonely", "XLN")):
-        gov[key] = GovernmentFactory(code=code, name=f"Government {code}")
-    u = w.users
-    u["desk_officer"] = UserFactory(username="m-desk", role=Role.DESK_OFFICER)
-    u["manager"] = UserFactory(username="m-manager", role=Role.MANAGER)
-    u["admin"] = UserFactory(username="m-admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
-    u["liaison_assigned"] = UserFactory(username="m-home", role=Role.LIAISON, government=gov["home"])
-    u["liaison_unassigned"] = UserFactory(username="m-lonely", role=Role.LIAISON, government=gov["lonely"])
-    u["liaison_observer_on_strict"] = UserFactory(username="m-obs", role=Role.LIAISON, government=gov["observer"])
-    u["liaison_not_named_on_red"] = UserFactory(username="m-red", role=Role.LIAISON, government=gov["red"])
-    other_liaison = UserFactory(username="m-other", role=Role.LIAISON, government=gov["other"])
-    w.indicator = IndicatorFactory(code="m-indicator")
-
-    plan = {  # situation → marking, [(government, role, liaison)], owner of its action
-        "shared": (Marking.AMBER, [("home", PartnerRole.SUPPORT, "liaison_assigned"),
-                                   ("observer", PartnerRole.OBSERVER, "liaison_observer_on_strict"),
-                                   ("red", PartnerRole.SUPPORT, "liaison_not_named_on_red")], "home"),
-        "foreign": (Marking.AMBER, [("other", PartnerRole.LEAD, None)], "other"),
-        "strict": (Marking.AMBER_STRICT, [("home", PartnerRole.LEAD, "liaison_assigned"),
-                                          ("observer", PartnerRole.OBSERVER, "liaison_observer_on_strict")], "home"),
-        "red": (Marking.RED, [("home", PartnerRole.SUPPORT, "liaison_assigned"),
-                              ("red", PartnerRole.SUPPORT, "liaison_not_named_on_red")], "home"),
-    }
-    for key, (marking, assigned, owner) in plan.items():
-        secret = w.marker(key)
-        situation = SituationFactory(title=f"Situation {secret}", summary=secret, area=secret, marking=marking,
-                                     lead_officer=u["desk_officer"])
-        w.situations[key] = situation
-        first = None
-        for gov_key, role, liaison_key in assigned:
-            liaison = u[liaison_key] if liaison_key else other_liaison
-            made = AssignmentFactory(situation=situation, government=gov[gov_key], role=role, liaison=liaison)
-            first = first or made
-        w.assignments[key] = first
-        if marking == Marking.RED:
-            situation.named_liaisons.set([u["liaison_assigned"]])
-        TrackedIndicatorFactory(situation=situation, indicator=w.indicator)
-        ReadingFactory(situation=situation, indicator=w.indicator, source=f"source {secret}")
-        action = ActionFactory(situation=situation, owner_government=gov[owner], title=f"Action {secret}",
-                               description=secret)
-        ActionUpdate.objects.create(action=action, author=u["desk_officer"], old_status="proposed",
-                                    new_status="proposed", note=f"note {secret}")
-        w.actions[key] = action
-    for role in ROLES[1:]:
-        w.tokens[role] = AuthToken.objects.create(user=u[role])[0]
-    return w
+    """The sharing world (testkit/world.py), whose roles and situations are VISIBLE's."""
+    return sharing_world()
 
 
 def target_for(world, route, role, situation_key):

@@ -102,7 +102,7 @@ def test_two_concurrent_edits_with_the_same_etag_one_wins_one_gets_412(client_fo
 @pytest.mark.django_db(transaction=True)
 def test_two_liaisons_moving_the_same_action_never_both_succeed(client_for, liaison, action, home_government):
     from accounts.models import Role
-    from tests.factories import UserFactory
+    from testkit.factories import UserFactory
 
     colleague = UserFactory(username="liaison-2", role=Role.LIAISON, government=home_government)
     etag = f'"action-{action.pk}-v1"'

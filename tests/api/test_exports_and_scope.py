@@ -3,7 +3,7 @@ a government cuts its liaisons off on their next request."""
 import csv
 import io
 
-from tests.factories import ActionFactory
+from testkit.factories import ActionFactory
 
 
 def _rows(response):

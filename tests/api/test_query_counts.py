@@ -9,7 +9,7 @@ from knox.models import AuthToken
 
 from coordination.choices import PartnerRole
 from coordination.models import ActionUpdate
-from tests.factories import (
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from coordination.models import IndicatorReading
-from tests.factories import IndicatorFactory
+from testkit.factories import IndicatorFactory
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_a_liaison_may_read_but_not_record_readings(client_for, liaison, situati
 
 
 def test_readings_are_paged_by_cursor_and_filtered_by_time(client_for, desk_officer, situation, tracked, indicator):
-    from tests.factories import ReadingFactory
+    from testkit.factories import ReadingFactory
 
     now = timezone.now()
     for hours in range(5):

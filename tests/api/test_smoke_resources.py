@@ -36,7 +36,7 @@ def test_situations_embed_their_assignments(client_for, desk_officer, situation)
 
 
 def test_actions_filter_by_overdue_and_due_dates(client_for, desk_officer, action, situation, home_government):
-    from tests.factories import ActionFactory
+    from testkit.factories import ActionFactory
 
     late = ActionFactory(situation=situation, owner_government=home_government, title="Late statement",
                          due_date=timezone.now().date() - dt.timedelta(days=3), status=ActionStatus.AGREED,

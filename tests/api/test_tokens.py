@@ -9,7 +9,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from testkit.cast import PASSWORD
 
 
 def _login(username, password=PASSWORD):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from coordination.choices import ACTION_TRANSITIONS, ActionStatus
 from coordination.models import ActionUpdate
-from tests.factories import ActionFactory
+from testkit.factories import ActionFactory
 
 REFUSED = [(current, target) for current, target in itertools.product(ActionStatus.values, repeat=2)
            if target not in ACTION_TRANSITIONS[current]]
@@ -44,7 +44,7 @@ def test_an_unknown_status_is_a_400_naming_the_field(client_for, liaison, action
 def test_a_liaison_may_not_move_another_governments_action_on_a_shared_situation(
         client_for, other_liaison, situation, other_government):
     from coordination.choices import PartnerRole
-    from tests.factories import AssignmentFactory
+    from testkit.factories import AssignmentFactory
 
     AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.SUPPORT)
     home_action = ActionFactory(situation=situation, owner_government=situation.assignments.first().government)

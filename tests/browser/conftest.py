@@ -1,5 +1,5 @@
 """Browser tests: headless Chromium (Debian's package) driven by Playwright against
-pytest-django's live server, with a real Celery worker (tests/conftest.py).
+pytest-django's live server, with a real Celery worker (testkit/fixtures.py).
 
 Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
 a thread with a running loop unless told that this is deliberate."""
@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from testkit.cast import PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -33,7 +35,7 @@ def open_page(browser, live_server):
     """A fresh browser context per user, signed in through the real login form."""
     contexts = []
 
-    def sign_in(username: str, password: str = "correct-horse-battery"):
+    def sign_in(username: str, password: str = PASSWORD):
         context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="UTC")
         contexts.append(context)
         page = context.new_page()

@@ -44,7 +44,7 @@ from schemathesis.specs.openapi.checks import (
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-# The demo world's users, one of each role (coordination/management/commands/demo_data.py).
+# The demo world's users, one of each role (demo/management/commands/demo_data.py).
 ROLES = {"desk_officer": "desk", "manager": "manager", "admin": "admin", "liaison": "liaison-xal"}
 
 

@@ -3,7 +3,7 @@ GET /api/v1/actions/export?overdue=1836 answered 200 with the unfiltered rows �
 was read as absent — and GET /api/v1/actions/export?format=ø answered an undocumented 404."""
 import pytest
 
-from tests.factories import IndicatorFactory
+from testkit.factories import IndicatorFactory
 
 
 @pytest.mark.parametrize("url,name", [("/api/v1/indicators", "is_active"), ("/api/v1/governments", "is_active"),

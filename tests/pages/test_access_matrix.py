@@ -9,7 +9,7 @@ from django.urls import URLPattern, reverse
 
 from alerts import urls_pages as alert_urls
 from coordination import urls as coordination_urls
-from tests.pages.cast import ROLES, in_scope, role_class, secrets_hidden_from
+from testkit.cast import ROLES, in_scope, role_class, secrets_hidden_from
 
 OK, FORBIDDEN, BAD, REDIRECT, NOT_ALLOWED = 200, 403, 400, 302, 405
 # name: ({role class: GET status}, {role class: status of an empty POST} or None for GET-only pages)

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alerts.models import Alert, EscalationRule
-from tests.factories import SituationFactory
-from tests.pages.conftest import _alert
+from testkit.world import open_alert
+from testkit.factories import SituationFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -105,12 +105,12 @@ def test_the_queue_costs_the_same_queries_for_5_and_30_alerts(client, manager, r
                                                               django_assert_max_num_queries):
     client.force_login(manager)
     for i in range(5):
-        _alert(rule, SituationFactory(), f"Grown alert {i}")
+        open_alert(rule, SituationFactory(), f"Grown alert {i}")
     client.get(reverse("alert-pages:queue"))
     with CaptureQueriesContext(connection) as five:
         client.get(reverse("alert-pages:queue"))
     for i in range(5, 30):
-        _alert(rule, SituationFactory(), f"Grown alert {i}")
+        open_alert(rule, SituationFactory(), f"Grown alert {i}")
     with django_assert_max_num_queries(len(five.captured_queries)):
         body = client.get(reverse("alert-pages:queue")).content.decode()
     assert body.count('class="alert-row"') == 30

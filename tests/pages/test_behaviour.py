@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from coordination.choices import ActionStatus
 from coordination.models import Action, ActionUpdate, IndicatorReading, Situation
-from tests.factories import PASSWORD, ReadingFactory
+from testkit.cast import PASSWORD
+from testkit.factories import ReadingFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -198,7 +199,7 @@ def test_a_stale_action_form_says_someone_else_changed_it_and_keeps_the_note(cli
 
 def test_a_liaison_cannot_change_another_governments_action_on_a_shared_situation(client, liaison, situation,
                                                                                    other_government):
-    from tests.factories import ActionFactory, AssignmentFactory
+    from testkit.factories import ActionFactory, AssignmentFactory
 
     AssignmentFactory(situation=situation, government=other_government)
     theirs = ActionFactory(situation=situation, owner_government=other_government, title="Their action")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coordination.choices import ActionStatus
 from coordination.models import ActionUpdate
-from tests.factories import (
+from testkit.factories import (
     ActionFactory,
     AssignmentFactory,
     GovernmentFactory,

@@ -9,14 +9,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from alerts import services as alert_services
-from alerts.choices import Channel, Scope, StepTarget, Trigger
 from alerts.evaluation import evaluate_situation
 from alerts.models import Alert
 from coordination import services
-from coordination.choices import ActionKind, PartnerRole
 from coordination.models import Action, Situation
-from tests.reliability.stack import _pg_bin
+from testkit.host import pg_bin
+from testkit.world import in_app_ladder, open_situations, propose_action, threshold_rule
 
 
 def _conninfo(name: str) -> dict:
@@ -46,22 +44,15 @@ def _table_counts(conninfo: dict) -> dict[str, int]:
 @pytest.fixture
 def world(transactional_db, desk_officer, manager, home_government, indicator):
     """Three situations with actions, readings over the threshold and the alerts they opened."""
-    policy = alert_services.policy_create(actor=manager, name="Backup ladder", steps=[
-        {"targets": [StepTarget.DESK_OFFICERS], "channels": [Channel.IN_APP], "wait_minutes": 30}])
-    alert_services.rule_create(actor=manager, name="Over threshold", trigger=Trigger.THRESHOLD_CROSSED,
-                               params={"min_level": "warning"}, policy=policy, scope=Scope.ALL)
-    for i in range(3):
-        situation = services.situation_open(actor=desk_officer, title=f"Backed-up situation {i} «é»",
-                                            country_code="XA", lead_officer=desk_officer)
-        services.indicator_track(actor=desk_officer, situation=situation, indicator=indicator)
-        services.assignment_create(actor=desk_officer, situation=situation, government=home_government,
-                                   role=PartnerRole.LEAD)
+    threshold_rule(manager, in_app_ladder(manager, wait_minutes=30))
+    situations = open_situations(desk_officer, indicator, [f"Backed-up situation {i} «é»" for i in range(3)],
+                                 government=home_government)
+    for i, situation in enumerate(situations):
         services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=12 + 10 * i,
                                 observed_at=timezone.now() - dt.timedelta(minutes=5))
         for j in range(2):
-            action = services.action_propose(actor=desk_officer, situation=situation, title=f"Démarche {i}.{j}",
-                                             kind=ActionKind.values[0], owner_government=home_government,
-                                             due_date=timezone.now().date() + dt.timedelta(days=20))
+            action = propose_action(desk_officer, situation, f"Démarche {i}.{j}", government=home_government,
+                                    due_in_days=20)
             services.action_update(actor=desk_officer, action=action, expected_version=action.version,
                                    progress_note="Drafted")
         evaluate_situation(situation_id=situation.pk)
@@ -75,11 +66,11 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_situation_action_and_
     dump = tmp_path / "concert.dump"
     cli = _cli_env(monkeypatch)
     # The README procedure: custom-format dump, a fresh database, pg_restore into it.
-    subprocess.run([_pg_bin("pg_dump"), *cli, "-Fc", "--no-owner", "-f", str(dump), source], check=True)
-    subprocess.run([_pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
-    subprocess.run([_pg_bin("createdb"), *cli, target], check=True)
+    subprocess.run([pg_bin("pg_dump"), *cli, "-Fc", "--no-owner", "-f", str(dump), source], check=True)
+    subprocess.run([pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
+    subprocess.run([pg_bin("createdb"), *cli, target], check=True)
     try:
-        subprocess.run([_pg_bin("pg_restore"), *cli, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
+        subprocess.run([pg_bin("pg_restore"), *cli, "--no-owner", "--exit-on-error", "-d", target, str(dump)],
                        check=True)
         restored = _conninfo(target)
         assert sorted(_rows(restored, "SELECT id, title, status, risk_level, version FROM coordination_situation")) \
@@ -94,4 +85,4 @@ def test_a_dump_restored_into_a_fresh_database_holds_every_situation_action_and_
         [(next_id,)] = _rows(restored, "SELECT nextval(pg_get_serial_sequence('alerts_alert', 'id'))")
         assert next_id > max(Alert.objects.values_list("id", flat=True))
     finally:
-        subprocess.run([_pg_bin("dropdb"), *cli, "--if-exists", target], check=True)
+        subprocess.run([pg_bin("dropdb"), *cli, "--if-exists", target], check=True)

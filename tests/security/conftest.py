@@ -1,8 +1,8 @@
-"""The attacker's tools: the fixed cast (tests/conftest.py), and an audit reader."""
+"""The attacker's tools: the fixed cast (testkit/cast.py), and an audit reader."""
 import pytest
 
 from accounts.audit import AuditEvent
-from alerts.snapshots import PolicySnapshot
+from testkit.world import open_alert
 
 
 @pytest.fixture
@@ -17,26 +17,14 @@ def audit_kinds(db):
     return read
 
 
-def make_alert(rule, situation, title):
-    """An open alert as the evaluation would leave it: with its policy frozen on it."""
-    from django.utils import timezone
-
-    from alerts.models import Alert
-
-    now = timezone.now()
-    return Alert.objects.create(rule=rule, situation=situation, dedup_key=f"sec:{situation.pk}:{title}",
-                                severity="critical", title=title, first_seen=now, last_seen=now,
-                                policy_snapshot=PolicySnapshot.of(rule.policy).as_json())
-
-
 @pytest.fixture
 def alert(db, rule, situation):
-    return make_alert(rule, situation, "Attacks on civilians above critical")
+    return open_alert(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
 
 
 @pytest.fixture
 def foreign_alert(db, rule, foreign_situation):
-    return make_alert(rule, foreign_situation, "Secret highland alert")
+    return open_alert(rule, foreign_situation, "Secret highland alert", policy_frozen=True)
 
 
 @pytest.fixture
@@ -48,7 +36,7 @@ def notification_to(manager, situation, rule):
     from alerts.choices import Channel
     from alerts.models import Notification, WebhookEndpoint
 
-    alert = make_alert(rule, situation, "Attacks on civilians above critical")
+    alert = open_alert(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
 
     def make(url) -> Notification:
         endpoint = WebhookEndpoint.objects.create(name="Receiver", url=url, secret="s" * 32, owner_user=manager)

@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from accounts.audit import AppendOnlyError, AuditEvent, AuditKind
 from accounts.models import Role
-from tests.factories import PASSWORD, UserFactory
+from testkit.cast import PASSWORD
+from testkit.factories import UserFactory
 
 
 def api(user):

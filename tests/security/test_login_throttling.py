@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.audit import AuditKind
-from tests.factories import PASSWORD
+from testkit.cast import PASSWORD
 
 AXES_LOGGERS = ("axes", "axes.handlers.database", "axes.signals")
 

@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 from alerts.choices import Channel
 from alerts.delivery import deliver_notification
 from alerts.models import Notification, WebhookEndpoint
-from tests.security.receivers import serve, status  # noqa: F401
+from testkit.world import open_alert
+from testkit.receiver import status
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(2)>'
@@ -53,9 +54,8 @@ def planted(desk_officer, liaison, manager, situation, action, indicator, tracke
         "indicator": indicator.pk, "value": 3, "observed_at": timezone.now().isoformat(), "source": PAYLOAD},
         format="json")
     assert reading.status_code == 201, reading.content
-    from tests.security.conftest import make_alert
 
-    alert = make_alert(rule, situation, PAYLOAD)
+    alert = open_alert(rule, situation, PAYLOAD, policy_frozen=True)
     assert api(manager).post(f"/api/v1/alerts/{alert.pk}/resolve", {"note": PAYLOAD},
                              format="json").status_code == 200
     situation.refresh_from_db()
@@ -103,9 +103,9 @@ def test_the_alert_e_mail_escapes_its_html_part(planted, desk_officer, settings)
     assert "\n" not in message.subject and "\r" not in message.subject
 
 
-def test_a_webhook_carries_the_payload_as_a_json_string(planted, manager, serve, settings):
+def test_a_webhook_carries_the_payload_as_a_json_string(planted, manager, start_receiver, settings):
     settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    receiver = serve(status(200))
+    receiver = start_receiver(status(200))
     endpoint = WebhookEndpoint.objects.create(name="Receiver", url=receiver.url, secret="s" * 32, owner_user=manager)
     alert = planted["alert"]
     notification = Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alerts.choices import NotificationStatus
 from alerts.delivery import deliver_notification
-from tests.security.receivers import serve, status  # noqa: F401
+from testkit.receiver import status
 
 
 @pytest.fixture(autouse=True)
@@ -19,18 +19,8 @@ def loopback(settings):
     settings.ALERTS_RETRY_MAX_SECONDS = 0.2
 
 
-def in_turn(*answers):
-    """The n-th request gets the n-th answer (the last one repeats)."""
-    calls = []
-
-    def answer(handler):
-        calls.append(1)
-        answers[min(len(calls), len(answers)) - 1](handler)
-    return answer
-
-
-def test_429_with_retry_after_seconds_is_not_retried_sooner(serve, notification_to):
-    receiver = serve(in_turn(status(429, headers=[("Retry-After", "120")]), status(200)))
+def test_429_with_retry_after_seconds_is_not_retried_sooner(start_receiver, notification_to):
+    receiver = start_receiver(status(429, retry_after=120), status(200))
     notification = notification_to(receiver.url)
     now = timezone.now()
     assert deliver_notification(notification_id=notification.pk, now=now) == NotificationStatus.PENDING
@@ -47,9 +37,9 @@ def test_429_with_retry_after_seconds_is_not_retried_sooner(serve, notification_
     assert receiver.requests[0]["headers"]["Idempotency-Key"] == receiver.requests[1]["headers"]["Idempotency-Key"]
 
 
-def test_429_with_retry_after_as_a_date_is_honoured(serve, notification_to):
+def test_429_with_retry_after_as_a_date_is_honoured(start_receiver, notification_to):
     when = timezone.now() + dt.timedelta(minutes=10)
-    receiver = serve(status(429, headers=[("Retry-After", email.utils.format_datetime(when, usegmt=True))]))
+    receiver = start_receiver(status(429, retry_after=email.utils.format_datetime(when, usegmt=True)))
     notification = notification_to(receiver.url)
     deliver_notification(notification_id=notification.pk)
     notification.refresh_from_db()
@@ -57,8 +47,8 @@ def test_429_with_retry_after_as_a_date_is_honoured(serve, notification_to):
     assert notification.next_attempt_at >= when - dt.timedelta(seconds=1)
 
 
-def test_503_with_retry_after_is_honoured_too(serve, notification_to):
-    receiver = serve(status(503, headers=[("Retry-After", "300")]))
+def test_503_with_retry_after_is_honoured_too(start_receiver, notification_to):
+    receiver = start_receiver(status(503, retry_after=300))
     notification = notification_to(receiver.url)
     now = timezone.now()
     deliver_notification(notification_id=notification.pk, now=now)
@@ -66,8 +56,8 @@ def test_503_with_retry_after_is_honoured_too(serve, notification_to):
     assert notification.next_attempt_at >= now + dt.timedelta(seconds=300)
 
 
-def test_a_garbled_retry_after_falls_back_to_backoff_not_an_error(serve, notification_to):
-    receiver = serve(status(429, headers=[("Retry-After", "soon-ish")]))
+def test_a_garbled_retry_after_falls_back_to_backoff_not_an_error(start_receiver, notification_to):
+    receiver = start_receiver(status(429, retry_after="soon-ish"))
     notification = notification_to(receiver.url)
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.PENDING
     notification.refresh_from_db()
@@ -75,8 +65,8 @@ def test_a_garbled_retry_after_falls_back_to_backoff_not_an_error(serve, notific
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 301, 302, 307, 308])
-def test_a_refusal_other_than_408_and_429_fails_at_once_and_is_not_retried(serve, notification_to, code):
-    receiver = serve(status(code, headers=[("Location", "http://127.0.0.1:9/elsewhere")]))
+def test_a_refusal_other_than_408_and_429_fails_at_once_and_is_not_retried(start_receiver, notification_to, code):
+    receiver = start_receiver(status(code, headers=[("Location", "http://127.0.0.1:9/elsewhere")]))
     notification = notification_to(receiver.url)
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.FAILED
     notification.refresh_from_db()
@@ -89,8 +79,8 @@ def test_a_refusal_other_than_408_and_429_fails_at_once_and_is_not_retried(serve
 
 
 @pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504])
-def test_408_429_and_5xx_are_retried(serve, notification_to, code):
-    receiver = serve(in_turn(status(code), status(200)))
+def test_408_429_and_5xx_are_retried(start_receiver, notification_to, code):
+    receiver = start_receiver(status(code), status(200))
     notification = notification_to(receiver.url)
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.PENDING
     notification.refresh_from_db()

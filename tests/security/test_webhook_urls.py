@@ -12,7 +12,7 @@ from alerts.choices import NotificationStatus
 from alerts.delivery import deliver_notification
 from alerts.delivery.webhook import post_pinned
 from alerts.models import WebhookEndpoint
-from tests.security.receivers import endless, serve, silent, status, trickle  # noqa: F401
+from testkit.receiver import endless, silent, status, trickle
 
 INTERNAL = [
     "http://10.0.0.5/hook", "http://10.255.255.255/", "http://172.16.3.4/", "http://172.31.255.254:8080/x",
@@ -66,8 +66,8 @@ def test_a_network_the_setting_allows_is_accepted(manager, settings):
 # --- At send time --------------------------------------------------------------------
 
 
-def test_a_saved_endpoint_that_now_resolves_to_loopback_is_not_contacted(serve, notification_to):
-    receiver = serve(status(200))
+def test_a_saved_endpoint_that_now_resolves_to_loopback_is_not_contacted(start_receiver, notification_to):
+    receiver = start_receiver(status(200))
     notification = notification_to(f"http://localhost:{receiver.port}/hook")
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.FAILED
     notification.refresh_from_db()
@@ -76,12 +76,12 @@ def test_a_saved_endpoint_that_now_resolves_to_loopback_is_not_contacted(serve, 
     assert notification.alert.events.filter(kind="delivery_failed").exists()
 
 
-def test_dns_rebinding_is_defeated_the_checked_address_is_the_one_connected(serve, notification_to, settings,
-                                                                             monkeypatch):
+def test_dns_rebinding_is_defeated_the_checked_address_is_the_one_connected(start_receiver, notification_to,
+                                                                             settings, monkeypatch):
     """The name is looked up once per send: the first answer is checked and connected
     to; a rebinding DNS server never gets to give a second, different answer."""
     settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    receiver = serve(status(200))
+    receiver = start_receiver(status(200))
     real = socket.getaddrinfo
     lookups = []
 
@@ -111,10 +111,10 @@ def test_a_name_with_one_internal_address_among_public_ones_is_refused(notificat
     assert "10.0.0.7" in notification.last_error
 
 
-def test_a_redirect_is_not_followed(serve, notification_to, settings):
+def test_a_redirect_is_not_followed(start_receiver, notification_to, settings):
     settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    elsewhere = serve(status(200))
-    redirecting = serve(status(307, headers=[("Location", elsewhere.url)]))
+    elsewhere = start_receiver(status(200))
+    redirecting = start_receiver(status(307, headers=[("Location", elsewhere.url)]))
     notification = notification_to(redirecting.url)
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.FAILED
     assert len(redirecting.requests) == 1 and elsewhere.requests == []
@@ -131,8 +131,8 @@ def loopback_allowed(settings):
     return settings
 
 
-def test_an_endless_answer_is_read_only_up_to_the_cap(serve, loopback_allowed):
-    receiver = serve(endless)
+def test_an_endless_answer_is_read_only_up_to_the_cap(start_receiver, loopback_allowed):
+    receiver = start_receiver(endless)
     started = time.monotonic()
     code, _headers, body = post_pinned(receiver.url, b"{}", {"Content-Type": "application/json"})
     assert code == 200
@@ -140,8 +140,8 @@ def test_an_endless_answer_is_read_only_up_to_the_cap(serve, loopback_allowed):
     assert time.monotonic() - started < 3
 
 
-def test_a_trickling_answer_is_cut_off_at_the_read_timeout(serve, loopback_allowed):
-    receiver = serve(trickle)
+def test_a_trickling_answer_is_cut_off_at_the_read_timeout(start_receiver, loopback_allowed):
+    receiver = start_receiver(trickle)
     started = time.monotonic()
     code, _headers, body = post_pinned(receiver.url, b"{}", {})
     elapsed = time.monotonic() - started
@@ -149,8 +149,8 @@ def test_a_trickling_answer_is_cut_off_at_the_read_timeout(serve, loopback_allow
     assert elapsed < 2.5, elapsed
 
 
-def test_a_receiver_that_never_answers_is_a_retried_timeout(serve, notification_to, loopback_allowed):
-    receiver = serve(silent)
+def test_a_receiver_that_never_answers_is_a_retried_timeout(start_receiver, notification_to, loopback_allowed):
+    receiver = start_receiver(silent)
     notification = notification_to(receiver.url)
     started = time.monotonic()
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.PENDING
@@ -171,13 +171,10 @@ def test_an_unreachable_port_fails_fast_and_is_retried(notification_to, loopback
 
 
 @pytest.fixture
-def tls_receiver(tmp_path, loopback_allowed):
+def tls_receiver(tmp_path, loopback_allowed, start_receiver):
     """An https receiver on loopback whose certificate names `localhost`."""
-    import http.server
     import shutil
-    import ssl
     import subprocess
-    import threading
 
     if not shutil.which("openssl"):
         pytest.skip("openssl is needed to make a certificate")
@@ -186,24 +183,8 @@ def tls_receiver(tmp_path, loopback_allowed):
                     str(cert), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
                    check=True, capture_output=True)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1], cert
-    httpd.shutdown()
-    httpd.server_close()
+    receiver = start_receiver(status(200, body=b""), tls=(cert, key))
+    return receiver.port, cert
 
 
 def test_https_to_a_pinned_address_still_verifies_the_certificate_by_name(tls_receiver, monkeypatch):

@@ -32,50 +32,36 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
+from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 SITUATIONS = 10
 ACTIONS_PER_SITUATION = 2
 
 
 def build_world() -> dict:
-    from knox.models import AuthToken
-
-    from accounts.models import Role, User
-    from alerts import services as alert_services
-    from alerts.choices import Channel, Scope, StepTarget, Trigger
+    """Through the services, as the cast's desk officer and manager would: every
+    situation assigned to the home government, its actions agreed and in progress."""
     from coordination import services
-    from coordination.choices import ActionKind, ActionStatus, PartnerRole
-    from coordination.models import Government, Indicator
+    from coordination.choices import ActionStatus
+    from coordination.models import Action
+    from testkit import cast, world
 
-    desk = User.objects.create_user("load-desk", "desk@example.org", "load-test-pass-1", role=Role.DESK_OFFICER)
-    manager = User.objects.create_user("load-manager", "manager@example.org", "load-test-pass-1", role=Role.MANAGER)
-    home = Government.objects.create(code="XHA", name="Home Republic")
-    indicator = Indicator.objects.create(code="load-attacks", name="Attacks on civilians (load test)",
-                                         risk_factor=11, warning_threshold=10, critical_threshold=25)
-    policy = alert_services.policy_create(actor=manager, name="Load ladder", steps=[
-        {"targets": [StepTarget.DESK_OFFICERS], "channels": [Channel.IN_APP], "wait_minutes": 600}])
-    alert_services.rule_create(actor=manager, name="Over threshold", trigger=Trigger.THRESHOLD_CROSSED,
-                               params={"min_level": "warning"}, policy=policy, scope=Scope.ALL, cooldown_minutes=0)
-    situations, actions = [], []
-    for i in range(SITUATIONS):
-        situation = services.situation_open(actor=desk, title=f"Load situation {i}", country_code="XA",
-                                            lead_officer=desk)
-        services.indicator_track(actor=desk, situation=situation, indicator=indicator)
-        services.assignment_create(actor=desk, situation=situation, government=home, role=PartnerRole.LEAD)
-        situations.append(situation.pk)
+    desk, manager = cast.user("desk_officer"), cast.user("manager")
+    home = cast.government("home")
+    indicator = world.attacks_indicator()
+    world.threshold_rule(manager, world.in_app_ladder(manager), cooldown_minutes=0)
+    situations = world.open_situations(desk, indicator, [f"Load situation {i}" for i in range(SITUATIONS)],
+                                       government=home)
+    actions = []
+    for i, situation in enumerate(situations):
         for j in range(ACTIONS_PER_SITUATION):
-            action = services.action_propose(actor=desk, situation=situation, title=f"Démarche {i}.{j}",
-                                             kind=ActionKind.values[0], owner_government=home,
-                                             due_date=dt.date.today() + dt.timedelta(days=30))
+            action = world.propose_action(desk, situation, f"Démarche {i}.{j}", government=home, due_in_days=30)
             for status in (ActionStatus.AGREED, ActionStatus.IN_PROGRESS):
                 action = services.action_transition(actor=desk, action=action, to_status=status)
             actions.append(action.pk)
-    from coordination.models import Action
-
-    return {"situations": situations, "actions": actions, "indicator": indicator.pk,
+    return {"situations": [s.pk for s in situations], "actions": actions, "indicator": indicator.pk,
             "versions": dict(Action.objects.values_list("pk", "version")),
-            "tokens": [AuthToken.objects.create(user)[1] for user in (desk, manager)]}
+            "tokens": [world.api_token(user) for user in (desk, manager)]}
 
 
 class Client:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.server
 import json
 import os
 import sys
@@ -37,8 +36,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.polling import wait_until  # noqa: E402
-from tests.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
+from testkit.polling import wait_until  # noqa: E402
+from testkit.receiver import Receiver, status  # noqa: E402
+from tools.reliability.stack import Stack, exit_status, record_crash  # noqa: E402
 
 READINGS_PER_SITUATION = 5
 COLD_VALUES = [1, 2, 3, 2, 1]
@@ -46,85 +46,33 @@ HOT_VALUES = [1, 2, 3, 4, 12]  # only the last (latest) crosses the warning line
 RECOVERY_LIMIT = 120.0  # seconds after the last fault by which nothing may be pending
 
 
-class Receiver:
-    """Webhook receiver on 127.0.0.1: records every Idempotency-Key it is sent."""
+def refuse_first_attempt_of_every_tenth_key():
+    """The receiver's answer: 503 to the first attempt of one Idempotency-Key in ten (by
+    checksum, so the same keys in every run), 200 otherwise; delivery must retry them."""
+    refused: set[str] = set()
+    lock = threading.Lock()
 
-    def __init__(self):
-        self.keys: list[str] = []
-        self.refused: set[str] = set()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                key = self.headers.get("Idempotency-Key", "")
-                with receiver.lock:
-                    receiver.keys.append(key)
-                    # The first attempt of every tenth key fails: delivery must retry it.
-                    refuse = zlib.crc32(key.encode()) % 10 == 0 and key not in receiver.refused
-                    if refuse:
-                        receiver.refused.add(key)
-                self.send_response(503 if refuse else 200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def seen(self) -> tuple[set[str], int]:
-        with self.lock:
-            return set(self.keys), len(self.keys)
+    def answer(handler) -> None:
+        key = handler.headers.get("Idempotency-Key", "")
+        with lock:
+            refuse = zlib.crc32(key.encode()) % 10 == 0 and key not in refused
+            if refuse:
+                refused.add(key)
+        status(503 if refuse else 200)(handler)
+    return answer
 
 
 def build_world(situations: int, receiver_url: str) -> dict:
-    """Through the services, as a desk officer and a manager would."""
-    from knox.models import AuthToken
+    """Through the services, as the cast's desk officer and manager would."""
+    from testkit import cast, world
 
-    from accounts.models import Role, User
-    from alerts import services as alert_services
-    from alerts.choices import Channel, Scope, StepTarget, Trigger
-    from coordination import services
-    from coordination.models import Indicator
-
-    desk = User.objects.create_user("fault-desk", "desk@example.org", "fault-test-pass-1", role=Role.DESK_OFFICER)
-    manager = User.objects.create_user("fault-manager", "manager@example.org", "fault-test-pass-1",
-                                       role=Role.MANAGER)
-    indicator = Indicator.objects.create(code="fault-attacks", name="Attacks on civilians (fault test)",
-                                         risk_factor=11, warning_threshold=10, critical_threshold=25)
-    policy = alert_services.policy_create(actor=manager, name="Fault ladder", steps=[
-        {"targets": [StepTarget.DESK_OFFICERS], "channels": [Channel.IN_APP], "wait_minutes": 600}])
-    alert_services.rule_create(actor=manager, name="Over threshold", trigger=Trigger.THRESHOLD_CROSSED,
-                               params={"min_level": "warning"}, policy=policy, scope=Scope.ALL,
-                               cooldown_minutes=600)
-    alert_services.webhook_endpoint_create(actor=manager, name="Loopback receiver", url=receiver_url,
-                                           owner_user=manager, secret="fault-test-webhook-secret")
-    ids = []
-    for i in range(situations):
-        situation = services.situation_open(actor=desk, title=f"Fault situation {i}", country_code="XA",
-                                            lead_officer=desk)
-        services.indicator_track(actor=desk, situation=situation, indicator=indicator)
-        ids.append(situation.pk)
-    _, token = AuthToken.objects.create(desk)
-    session = _session_for(desk)
-    return {"situations": ids, "indicator": indicator.pk, "token": token, "session": session}
-
-
-def _session_for(user) -> str:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store.session_key
+    desk, manager = cast.user("desk_officer"), cast.user("manager")
+    indicator = world.attacks_indicator()
+    world.threshold_rule(manager, world.in_app_ladder(manager), cooldown_minutes=600)
+    world.webhook_endpoint(manager, receiver_url, name="Loopback receiver")
+    opened = world.open_situations(desk, indicator, [f"Fault situation {i}" for i in range(situations)])
+    return {"situations": [s.pk for s in opened], "indicator": indicator.pk, "token": world.api_token(desk),
+            "session": world.session_key(desk)}
 
 
 class Poster:
@@ -222,8 +170,9 @@ def run(readings: int, short: bool, keep: bool) -> int:
     })
     started = time.monotonic()
     failures: list[str] = []
+    receiver = Receiver(refuse_first_attempt_of_every_tenth_key())
     try:
-        receiver = Receiver()
+        receiver.start()
         world = stack.boot(lambda: build_world(situations, receiver.url))
         print(f"stack up in {time.monotonic() - started:.1f}s: {stack.folder} (web {stack.base_url}, "
               f"postgres :{stack.pg.port}, redis :{stack.redis.port})", flush=True)
@@ -288,14 +237,14 @@ def run(readings: int, short: bool, keep: bool) -> int:
 
         conn.close()
         from alerts.choices import Channel, EventKind, NotificationStatus
-        from alerts.models import Alert, AlertEvent, EvaluationRequest, Notification
-        from coordination.models import IndicatorReading
+        from alerts.models import Alert, AlertEvent, Notification
+        from coordination.models import IndicatorReading, SituationChange
 
         def settled() -> bool:
             pending = Notification.objects.filter(status=NotificationStatus.PENDING).count()
             keys = set(Notification.objects.filter(channel=Channel.WEBHOOK).values_list("idempotency_key", flat=True))
-            seen, _ = receiver.seen()
-            return (pending == 0 and not EvaluationRequest.objects.exists()
+            seen = set(receiver.idempotency_keys())
+            return (pending == 0 and not SituationChange.objects.exists()
                     and Alert.objects.count() >= expected_alerts and keys <= seen)
 
         try:
@@ -314,7 +263,8 @@ def run(readings: int, short: bool, keep: bool) -> int:
         webhook = Notification.objects.filter(channel=Channel.WEBHOOK)
         by_status = Counter(Notification.objects.values_list("status", flat=True))
         keys = set(webhook.values_list("idempotency_key", flat=True))
-        seen, deliveries = receiver.seen()
+        deliveries = receiver.idempotency_keys()
+        seen = set(deliveries)
         events = Counter(AlertEvent.objects.values_list("kind", flat=True))
         readings_stored = IndicatorReading.objects.count()
         sent_without_time = Notification.objects.filter(status=NotificationStatus.SENT, sent_at__isnull=True).count()
@@ -328,7 +278,7 @@ def run(readings: int, short: bool, keep: bool) -> int:
             "webhook notifications expected": expected_alerts,
             "webhook notifications": len(keys),
             "webhook keys seen by receiver": len(keys & seen),
-            "webhook requests received (incl. retries/duplicates)": deliveries,
+            "webhook requests received (incl. retries/duplicates)": len(deliveries),
             "notifications by status": dict(by_status),
             "webhook attempts histogram": dict(sorted(attempts.items())),
             "alert events": dict(events),
@@ -369,6 +319,7 @@ def run(readings: int, short: bool, keep: bool) -> int:
         record_crash(stack, failures, exc)
     finally:
         stack.close()
+        receiver.stop()
     return exit_status(failures, started)
 
 

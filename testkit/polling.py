@@ -15,3 +15,9 @@ def wait_until(condition, timeout: float, interval: float = 0.1, what: str = "co
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not met within {timeout:g}s")
         time.sleep(interval)
+
+
+def wait_for(condition, timeout: float = 8.0, interval: float = 0.02):
+    """wait_until with the short deadline and fine interval that a worker thread or a
+    receiver in this process needs."""
+    return wait_until(condition, timeout, interval)

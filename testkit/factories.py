@@ -16,8 +16,7 @@ from coordination.models import (
     Situation,
     TrackedIndicator,
 )
-
-PASSWORD = "correct-horse-battery"
+from testkit.cast import PASSWORD
 
 
 class GovernmentFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,34 +18,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.polling import wait_until
+from testkit.host import free_port, pg_bin, port_open
+from testkit.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _pg_bin(name: str) -> str:
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    if found:
-        return str(found[-1])
-    path = shutil.which(name)
-    if not path:
-        raise RuntimeError(f"PostgreSQL's {name} not found (apt-get install postgresql)")
-    return path
 
 
 class Postgres:
@@ -77,7 +53,7 @@ class Postgres:
                 shutil.chown(path, "postgres", "postgres")
         else:
             self.sockets.mkdir()
-        self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+        self._run(pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--no-sync")
         # Speed over durability: the cluster lives for one run. Every restart is a clean
         # (fast) shutdown, so no committed row is lost by fsync=off. log_lock_waits and
@@ -88,19 +64,19 @@ class Postgres:
                        "log_lock_waits = on\ndeadlock_timeout = 1s\n")
 
     def start(self) -> None:
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
+        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
 
     def stop(self) -> None:
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+        self._run(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
     def url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
 
     def createdb(self, name: str) -> None:
-        self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        self._run(pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
 
     def psql(self, database: str, sql: str) -> str:
-        return self._run(_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
+        return self._run(pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
                          "-At", "-c", sql).stdout.strip()
 
 

@@ -1,58 +1,61 @@
-"""The fixed cast of the test world (after healthchecks and Zulip): every permission
-test has its natural negative case at hand.
+"""The pytest fixtures every test folder shares, bench/ included: a plugin registered by
+the root conftest.py, so that `bin/test tests/...` and `bin/test bench/...` see the
+same cast, the same objects and the same worker.
 
-- Two partner governments, "home" (XHA) and "other" (XOT), each with a liaison.
+The cast (testkit/cast.py), and the objects around it:
 - `situation` is assigned to home (support role, AMBER); `foreign_situation` only to other.
-- A desk officer, a manager and an admin see everything.
+- `indicator` is tracked on `situation` by `tracked`; `action` and `foreign_action` hang
+  off the two situations; `policy` and `rule` are a plain two-step ladder and a
+  critical-threshold rule.
+- `start_receiver(*answers, secret=None, tls=None)` starts a webhook receiver on
+  loopback (testkit/receiver.py), stopped after the test; `allow_loopback_webhooks`
+  lets delivery reach it.
 """
 import pytest
 
-from accounts.models import Role
 from coordination.choices import Marking, PartnerRole
-from tests.factories import (
-    ActionFactory,
-    AssignmentFactory,
-    GovernmentFactory,
-    IndicatorFactory,
-    SituationFactory,
-    TrackedIndicatorFactory,
-    UserFactory,
-)
+from testkit import cast, world
+from testkit.factories import ActionFactory, AssignmentFactory, SituationFactory, TrackedIndicatorFactory
+from testkit.receiver import Receiver
+
+# PBKDF2 at production strength costs a quarter of a second per password on a two-core
+# machine, which the suite pays hundreds of times; what is tested is who may do what.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def home_government(db):
-    return GovernmentFactory(code="XHA", name="Home Republic")
+    return cast.government("home")
 
 
 @pytest.fixture
 def other_government(db):
-    return GovernmentFactory(code="XOT", name="Other Federation")
+    return cast.government("other")
 
 
 @pytest.fixture
 def desk_officer(db):
-    return UserFactory(username="desk", role=Role.DESK_OFFICER, first_name="Dana", last_name="Desk")
+    return cast.user("desk_officer")
 
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="manager", role=Role.MANAGER, first_name="Mina", last_name="Manager")
+    return cast.user("manager")
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    return cast.user("admin_user")
 
 
 @pytest.fixture
-def liaison(db, home_government):
-    return UserFactory(username="liaison", role=Role.LIAISON, government=home_government)
+def liaison(db):
+    return cast.user("liaison")
 
 
 @pytest.fixture
-def other_liaison(db, other_government):
-    return UserFactory(username="other-liaison", role=Role.LIAISON, government=other_government)
+def other_liaison(db):
+    return cast.user("other_liaison")
 
 
 @pytest.fixture
@@ -72,8 +75,7 @@ def foreign_situation(db, other_government, other_liaison):
 
 @pytest.fixture
 def indicator(db):
-    return IndicatorFactory(code="fa-11-civilian-attacks", name="Attacks on civilians (30 days)", risk_factor=11,
-                            warning_threshold=10, critical_threshold=25)
+    return world.attacks_indicator()
 
 
 @pytest.fixture
@@ -130,6 +132,26 @@ def celery_worker_thread(transactional_db, settings):
         yield worker
 
 
+@pytest.fixture
+def start_receiver():
+    started = []
+
+    def start(*answers, **options) -> Receiver:
+        started.append(Receiver(*answers, **options).start())
+        return started[-1]
+
+    yield start
+    for receiver in started:
+        receiver.stop()
+
+
+@pytest.fixture
+def allow_loopback_webhooks(settings):
+    """The receivers listen on 127.0.0.1, which webhooks may reach only when a setting
+    allows it (alerts/delivery/addresses.py; tests/security tries the refusals)."""
+    settings.ALERTS_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """The suite runs with DEBUG off and without collectstatic; production's hashed
@@ -141,7 +163,6 @@ def plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    """Every cast member gets a password; PBKDF2 at production strength costs a quarter
-    of a second each on a two-core machine, which the suite pays hundreds of times.
-    What is tested is who may do what, not the hash."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Every cast member gets a password (FAST_PASSWORD_HASHERS says why). Login
+    throttling and token hashing are unaffected."""
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS

@@ -1,0 +1,50 @@
+"""The layers between apps hold (.importlinter, docs/DESIGN.md "Layers"), and the
+contracts would catch an arrow pointing the wrong way."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+PACKAGES = ("core", "accounts", "coordination", "alerts", "demo", "config", "bench", "testkit", "tools", "tests")
+
+
+def lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--config", ".importlinter", "--no-cache", "--no-logo"], cwd=where,
+                          capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture
+def copy_of_the_tree(tmp_path):
+    for name in PACKAGES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    return tmp_path
+
+
+def test_the_tree_keeps_every_contract():
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout
+
+
+def test_coordination_importing_alerts_is_refused(copy_of_the_tree):
+    outbox = copy_of_the_tree / "coordination" / "outbox.py"
+    outbox.write_text(outbox.read_text() + "\n\ndef _shortcut():\n    from alerts import dispatch  # noqa\n")
+    result = lint(copy_of_the_tree)
+    assert result.returncode == 1
+    assert "coordination is not allowed to import alerts" in result.stdout
+    assert "coordination.outbox -> alerts.dispatch" in result.stdout
+
+
+def test_a_cycle_inside_alerts_is_refused(copy_of_the_tree):
+    # The one publisher importing the tasks it wakes would close the old circle again.
+    dispatch = copy_of_the_tree / "alerts" / "dispatch.py"
+    dispatch.write_text(dispatch.read_text() + "\n\ndef _shortcut():\n    from alerts import tasks  # noqa\n")
+    result = lint(copy_of_the_tree)
+    assert result.returncode == 1
+    assert "alerts.dispatch -> alerts.tasks" in result.stdout
