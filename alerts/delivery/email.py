@@ -25,11 +25,13 @@ def alert_link(group) -> str:
 
 def message_context(notification) -> dict:
     """What every message about a group shows: the group, every condition it holds as it
-    stands when the message goes out, why this recipient gets it."""
+    stands when the message goes out (once resolved, those it held), why this recipient
+    gets it."""
     group, event = notification.group, notification.event
-    conditions = list(group.conditions.filter(status=AlertStatus.OPEN).select_related("rule")
-                      .annotate(rank=SEVERITY_ORDER).order_by("-rank", "first_seen", "id")) \
-        if group.status != AlertStatus.RESOLVED else []
+    conditions = group.conditions.select_related("rule").annotate(rank=SEVERITY_ORDER)
+    if group.status != AlertStatus.RESOLVED:
+        conditions = conditions.filter(status=AlertStatus.OPEN)
+    conditions = list(conditions.order_by("-rank", "first_seen", "id"))
     kind = event.kind if event else EventKind.OPENED
     return {"group": group, "situation": group.situation, "conditions": conditions, "event": event,
             "headline": HEADLINES.get(kind, _("Escalation")), "notification": notification,

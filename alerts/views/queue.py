@@ -69,8 +69,8 @@ def queue_rows(request):
 
 
 @login_required
-@manager_only
 @require_POST
+@manager_only
 def queue_bulk(request):
     form = BulkForm(request.POST)
     message = None

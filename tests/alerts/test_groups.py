@@ -13,8 +13,8 @@ from alerts.choices import AlertStatus, Channel, EventKind
 from alerts.models import Alert, AlertGroup, Notification
 from coordination.models import TrackedIndicator
 from coordination.services import action_transition, action_update
-from tests.alerts.conftest import wait_for
-from tests.factories import IndicatorFactory
+from testkit.factories import IndicatorFactory
+from testkit.polling import wait_for
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
