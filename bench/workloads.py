@@ -362,7 +362,7 @@ def _clear_deadline_alerts(rule_ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM alerts_notification WHERE alert_id IN ({alert_ids})", [rule_ids])
         cursor.execute(f"DELETE FROM alerts_alertevent WHERE alert_id IN ({alert_ids})", [rule_ids])
         cursor.execute("DELETE FROM alerts_alert WHERE rule_id = ANY(%s)", [rule_ids])
-        cursor.execute("DELETE FROM alerts_evaluationrequest")
+        cursor.execute("DELETE FROM coordination_situationchange")
 
 
 def _one_scan(ctx: Context, due: int) -> dict:

@@ -32,10 +32,15 @@ def test_the_tree_keeps_every_contract():
     assert "BROKEN" not in result.stdout
 
 
+def lint_with_shortcut(tree: Path, module: str, statement: str) -> subprocess.CompletedProcess:
+    """lint-imports on the copy of the tree after someone added `statement` to `module`."""
+    path = tree / module
+    path.write_text(path.read_text() + f"\n\ndef _shortcut():\n    {statement}  # noqa\n")
+    return lint(tree)
+
+
 def test_coordination_importing_alerts_is_refused(copy_of_the_tree):
-    outbox = copy_of_the_tree / "coordination" / "outbox.py"
-    outbox.write_text(outbox.read_text() + "\n\ndef _shortcut():\n    from alerts import dispatch  # noqa\n")
-    result = lint(copy_of_the_tree)
+    result = lint_with_shortcut(copy_of_the_tree, "coordination/outbox.py", "from alerts import dispatch")
     assert result.returncode == 1
     assert "coordination is not allowed to import alerts" in result.stdout
     assert "coordination.outbox -> alerts.dispatch" in result.stdout
@@ -43,8 +48,6 @@ def test_coordination_importing_alerts_is_refused(copy_of_the_tree):
 
 def test_a_cycle_inside_alerts_is_refused(copy_of_the_tree):
     # The one publisher importing the tasks it wakes would close the old circle again.
-    dispatch = copy_of_the_tree / "alerts" / "dispatch.py"
-    dispatch.write_text(dispatch.read_text() + "\n\ndef _shortcut():\n    from alerts import tasks  # noqa\n")
-    result = lint(copy_of_the_tree)
+    result = lint_with_shortcut(copy_of_the_tree, "alerts/dispatch.py", "from alerts import tasks")
     assert result.returncode == 1
     assert "alerts.dispatch -> alerts.tasks" in result.stdout
