@@ -185,8 +185,8 @@ ALERT_EVENT_KINDS = {  # AlertEvent.kind → audit kind; only events with an act
 def _alert_event_saved(sender, instance, created, **kwargs):
     if not created or instance.actor_id is None or instance.kind not in ALERT_EVENT_KINDS:
         return
-    record(ALERT_EVENT_KINDS[instance.kind], actor=instance.actor, object_type="alerts.alert",
-           object_id=instance.alert_id, event_id=instance.pk, step=instance.step, note=(instance.note or "")[:500],
+    record(ALERT_EVENT_KINDS[instance.kind], actor=instance.actor, object_type="alerts.alertgroup",
+           object_id=instance.group_id, event_id=instance.pk, step=instance.step, note=(instance.note or "")[:500],
            data=instance.data)
 
 

@@ -54,6 +54,12 @@ class AlertStatus(models.TextChoices):
 
 class EventKind(models.TextChoices):
     OPENED = "opened", _("Opened")
+    JOINED = "joined", _("Condition joined")
+    REJOINED = "rejoined", _("Condition returned within its cool-down")
+    CLEARED = "cleared", _("Condition cleared")
+    SEVERITY_RAISED = "severity_raised", _("Severity raised")
+    UPDATED = "updated", _("Update sent")
+    FLAPPING = "flapping", _("Flapping")
     RE_OCCURRED = "re_occurred", _("Occurred again")
     ESCALATED = "escalated", _("Escalated")
     NOTIFIED = "notified", _("Notified")
@@ -64,6 +70,10 @@ class EventKind(models.TextChoices):
     AUTO_RESOLVED = "auto_resolved", _("Resolved automatically (condition cleared)")
     REOPENED = "reopened", _("Reopened")
     REASSIGNED = "reassigned", _("Reassigned")
+    NOTE = "note", _("Note")
+    ACK_REMINDED = "ack_reminded", _("Reminded: acknowledged without progress")
+    UNACKNOWLEDGED = "unacknowledged", _("Acknowledgement lapsed without progress")
+    NAGGED = "nagged", _("Owners reminded of an overdue action")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     DELIVERY_DEAD = "delivery_dead", _("Delivery given up")
 

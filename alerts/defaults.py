@@ -16,7 +16,7 @@ DEFAULT_RULES = [
     ("Indicator over its threshold", Trigger.THRESHOLD_CROSSED, {"min_level": "warning"}, Severity.WARNING, 60),
     ("Indicator worsening fast", Trigger.RISE_WITHIN_WINDOW, {"amount": 10, "window_days": 7}, Severity.WARNING, 60),
     ("Action due within 3 days", Trigger.DEADLINE_SOON, {"days": 3}, Severity.INFO, 60),
-    ("Action overdue", Trigger.DEADLINE_MISSED, {"grace_days": 0}, Severity.WARNING, 60),
+    ("Action overdue", Trigger.DEADLINE_MISSED, {"grace_days": 0, "nag_days": 3}, Severity.WARNING, 60),
     ("Action stalled for 14 days", Trigger.ACTION_STALLED, {"days": 14}, Severity.WARNING, 60),
     ("Risk level high or worse", Trigger.RISK_RAISED, {"min_level": "high"}, Severity.CRITICAL, 24 * 60),
 ]

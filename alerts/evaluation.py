@@ -1,6 +1,7 @@
 """evaluate_situation: run every enabled rule in scope over one situation and bring its
-alerts in line with what is true now — open, refresh, reopen or auto-resolve (each
-change made by alerts/lifecycle.py) — then consume the situation's outbox row.
+conditions and its escalation (alert group) in line with what is true now — open, join,
+refresh, rejoin or clear, each change made by alerts/lifecycle.py and told once at the
+end — then consume the situation's outbox row.
 
 Safe to run twice or in parallel: evaluations of one situation serialise on the
 situation's row lock, and the partial unique constraint on Alert.dedup_key backs that
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alerts import lifecycle
 from alerts.choices import AlertStatus, Scope
 from alerts.models import UNRESOLVED_Q, Alert, EscalationRule
-from alerts.triggers import Finding, SituationFacts, findings_for
+from alerts.triggers import SituationFacts, findings_for
 from coordination import outbox
 from coordination.choices import SituationStatus
 from coordination.models import Situation
@@ -47,37 +49,46 @@ def evaluate_situation(*, situation_id: int, now: dt.datetime | None = None) -> 
                      .filter(pk=situation_id).first())
         if situation is None:
             return outcome
+        changes = lifecycle.Changes(now)
+        if situation.status == SituationStatus.CLOSED:
+            _close_groups(situation, changes)
         facts = SituationFacts(situation, now)
-        # Alerts that may change: unresolved ones, and resolved ones whose condition was
-        # still holding when a person closed them (they wait for it to clear).
-        tracked = {a.dedup_key: a for a in Alert.objects.filter(situation=situation).filter(
-            UNRESOLVED_Q | Q(condition_active=True)).select_related("rule", "situation", "action")}
+        # Conditions that may change: unresolved ones, and resolved ones whose condition
+        # was still holding when a person closed their group (they wait for it to clear).
+        # Every condition of a group shares one instance of it, so no change is lost.
+        tracked = {}
+        for condition in Alert.objects.filter(situation=situation).filter(UNRESOLVED_Q | Q(condition_active=True)) \
+                .select_related("rule", "situation", "action", "group__situation", "group__policy_rule"):
+            condition.group = changes.groups.setdefault(condition.group_id, condition.group)
+            tracked[condition.dedup_key] = condition
         live_keys = set()
         rules = list(rules_in_scope(situation)) if situation.status != SituationStatus.CLOSED else []
         for rule in rules:
             for finding in findings_for(rule, facts):
                 key = f"r{rule.pk}:s{situation.pk}:{finding.subject_key}"
                 live_keys.add(key)
-                alert = tracked.get(key)
-                if alert is None:
-                    _open_or_reopen(rule, situation, key, finding, now, outcome)
-                elif alert.status != AlertStatus.RESOLVED:
-                    lifecycle.refresh(alert, finding, now)
-                    outcome.refreshed.append(alert.pk)
-        for key, alert in tracked.items():
-            if key not in live_keys and lifecycle.clear(alert, now):
-                outcome.resolved.append(alert.pk)
+                condition = tracked.get(key)
+                if condition is None:
+                    condition, how = lifecycle.admit(rule=rule, situation=situation, dedup_key=key, finding=finding,
+                                                     changes=changes)
+                    {"opened": outcome.opened, "joined": outcome.opened,
+                     "rejoined": outcome.reopened}[how].append(condition.pk)
+                elif condition.status != AlertStatus.RESOLVED:
+                    lifecycle.refresh(condition, finding, changes)
+                    outcome.refreshed.append(condition.pk)
+        for key, condition in tracked.items():
+            if key not in live_keys and lifecycle.clear(condition, changes):
+                outcome.resolved.append(condition.pk)
+        lifecycle.announce(changes)
         # Changes recorded while this ran stay, so their own wake-up (or the sweep) runs again.
         outbox.consume(situation_id, seen_up_to=now)
     return outcome
 
 
-def _open_or_reopen(rule, situation, key: str, finding: Finding, now, outcome: Outcome) -> None:
-    last = Alert.objects.filter(dedup_key=key, status=AlertStatus.RESOLVED).order_by("-id").first()
-    cooldown = dt.timedelta(minutes=rule.cooldown_minutes)
-    if last is not None and last.cleared_at is not None and now - last.cleared_at <= cooldown:
-        lifecycle.reopen(last, finding, now)
-        outcome.reopened.append(last.pk)
-        return
-    alert, opened = lifecycle.open_alert(rule=rule, situation=situation, dedup_key=key, finding=finding, now=now)
-    (outcome.opened if opened else outcome.refreshed).append(alert.pk)
+def _close_groups(situation: Situation, changes: lifecycle.Changes) -> None:
+    """A closed situation's escalation resolves with its outcome; nothing escalates on it."""
+    group = lifecycle.unresolved_group(situation.pk)
+    if group is not None:
+        outcome = getattr(situation, "outcome", "") or "closed"
+        note = getattr(situation, "outcome_note", "") or _("The situation was closed.")
+        lifecycle.resolve_with_situation(changes.remember(group), changes.now, outcome=outcome, note=note)

@@ -1,8 +1,10 @@
 """Page forms of the escalation engine: shapes only. Every rule (who may act, what a
 rule's parameters may be, what a policy step needs) stays in alerts.services."""
+import datetime as dt
 import json
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -25,8 +27,42 @@ class ResolveForm(NoteForm):
     note = forms.CharField(label=_("How was it resolved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+SNOOZE_PRESETS = [("1h", _("1 hour")), ("4h", _("4 hours")), ("tomorrow", _("Tomorrow 09:00")),
+                  ("week", _("One week")), ("custom", _("Until a time…"))]
+
+
+def snooze_end(preset: str, now, zone) -> "dt.datetime | None":
+    """The end of a preset snooze; "tomorrow" is 09:00 on the next day in the user's zone."""
+    if preset == "1h":
+        return now + dt.timedelta(hours=1)
+    if preset == "4h":
+        return now + dt.timedelta(hours=4)
+    if preset == "week":
+        return now + dt.timedelta(days=7)
+    if preset == "tomorrow":
+        local = now.astimezone(zone)
+        return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(9), tzinfo=zone)
+    return None
+
+
 class SnoozeForm(NoteForm):
-    until = forms.DateTimeField(label=_("Snooze until"), widget=DateTimeInput, help_text=_("In your time zone."))
+    preset = forms.ChoiceField(label=_("Snooze for"), choices=SNOOZE_PRESETS, initial="4h")
+    until = forms.DateTimeField(label=_("Or until"), widget=DateTimeInput, required=False,
+                                help_text=_("In your time zone; used with “Until a time…”."))
+
+    def __init__(self, *args, zone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone or timezone.get_current_timezone()
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        if preset == "custom":
+            if not data.get("until"):
+                self.add_error("until", _("Give the time the snooze ends."))
+        elif preset:
+            data["until"] = snooze_end(preset, timezone.now(), self.zone)
+        return data
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -47,8 +83,24 @@ class ReassignForm(NoteForm):
         return User.objects.filter(pk=value, is_active=True).first() if value else None
 
 
+class GroupNoteForm(NoteForm):
+    note = forms.CharField(label=_("Note for the timeline"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 ALERT_FORMS = {"acknowledge": AcknowledgeForm, "snooze": SnoozeForm, "resolve": ResolveForm,
-               "reassign": ReassignForm}
+               "reassign": ReassignForm, "note": GroupNoteForm}
+
+
+class BulkForm(forms.Form):
+    verb = forms.ChoiceField(choices=[("acknowledge", _("Acknowledge")), ("resolve", _("Resolve"))])
+    groups = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    note = forms.CharField(label=_("Note (needed to resolve)"), required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id: the service decides what exists for this user, and refuses the rest.
+        ids = self.data.getlist("groups") if hasattr(self.data, "getlist") else []
+        self.fields["groups"].choices = [(i, i) for i in ids]
 
 
 class RuleForm(forms.Form):
@@ -91,6 +143,12 @@ class PolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     repeat_last_step = forms.BooleanField(label=_("Repeat the last step until acknowledged"), required=False)
+    ack_reminder_hours = forms.IntegerField(
+        label=_("Remind whoever acknowledged after (hours without progress)"), required=False, min_value=1,
+        initial=24, help_text=_("Empty: never."))
+    ack_lapse_hours = forms.IntegerField(
+        label=_("Then let the acknowledgement lapse after (hours)"), required=False, min_value=1, initial=24,
+        help_text=_("Escalation resumes at the next step. Empty: never."))
 
 
 class StepForm(forms.Form):

@@ -1,233 +1,519 @@
-"""The alert lifecycle: the one module that changes an alert's status and its timers.
+"""The alert lifecycle: the one module that changes the status and timers of an
+escalation (AlertGroup) and of the conditions (Alert) inside it.
 
     open ──acknowledge──▶ acknowledged            any unresolved ──resolve──▶ resolved
-      │ ▲                                           resolved ──reopen (within the
-      │ └──wake── snoozed ◀──snooze── open/ack.        rule's cool-down)──▶ open
-      └──escalate (its wait ran out, or a manager)──▶ open, one step further
+      │ ▲                                          (a person, with a note; or the last
+      │ └──wake── snoozed ◀──snooze── open/ack.     condition clearing; or the situation
+      └──escalate (its wait ran out, a manager,      closing, with its outcome)
+         or an acknowledgement that lapsed)──▶ open, one step further
 
-Each function takes an alert its caller has locked (SELECT … FOR UPDATE) and `now`,
-makes one change, writes the AlertEvent that records it, and writes the outbox rows
-(notifications) the change calls for. Callers decide *whether* a change may happen
-(evaluation: the facts; services: the person's permission; escalation: the clock);
-none of them sets a status or a timer field (tests/alerts/test_lifecycle_is_the_only_writer.py).
+A situation has at most one unresolved group. A condition found true opens one, or
+joins the open one (a batched update at most once per ALERTS_GROUP_INTERVAL_SECONDS;
+a more severe condition moves the group onto its policy, keeping the step). A condition
+that returns within its rule's cool-down rejoins its group silently, with the group's
+acknowledgement, snooze, owner and step as they were; too many returns in a day mark
+the group flapping, with one notice.
 
-Escalation waits live in Alert.next_escalation_at (a partial index over unresolved
-alerts) and are read by the periodic scan; nothing waits in the broker.
+Each function takes rows its caller has locked and `now`, makes one change, writes the
+AlertEvent that records it and the notifications it calls for. Callers decide *whether*
+a change may happen (evaluation: the facts; services: the person's permission; the
+scans: the clock); none of them sets a status or a timer field
+(tests/alerts/test_lifecycle_is_the_only_writer.py). Waits live in indexed columns read
+by the periodic scans; nothing waits in the broker.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.choices import AlertStatus, EventKind
-from alerts.models import UNRESOLVED_Q, Alert, AlertEvent
-from alerts.recipients import notify_step, notify_webhooks
+from alerts import recipients
+from alerts.choices import SEVERITY_RANK, AlertStatus, EventKind
+from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup
 from alerts.snapshots import PolicySnapshot
 from alerts.triggers import Finding
 from coordination.sharing import can_see_situation
 from core.errors import DomainError
 
 MAX_SNOOZE = dt.timedelta(days=30)
+FLAP_WINDOW = dt.timedelta(hours=24)
 
 
-def _event(alert: Alert, kind: str, now: dt.datetime, *, actor=None, note: str = "", step: int | None = None,
-           data: dict | None = None) -> AlertEvent:
-    return AlertEvent.objects.create(alert=alert, kind=kind, actor=actor, note=note, data=data or {}, created_at=now,
-                                     step=alert.current_step if step is None else step)
+@dataclass
+class Changes:
+    """What one evaluation did to a situation's group, announced once at its end, so
+    that three conditions found by one reading make one notification, not three."""
+
+    now: dt.datetime
+    opened: set[int] = field(default_factory=set)
+    grown: set[int] = field(default_factory=set)  # joined by a condition, or more severe
+    groups: dict[int, AlertGroup] = field(default_factory=dict)
+
+    def remember(self, group: AlertGroup) -> AlertGroup:
+        self.groups[group.pk] = group
+        return group
+
+
+def _event(group: AlertGroup, kind: str, now: dt.datetime, *, alert: Alert | None = None, actor=None,
+           note: str = "", step: int | None = None, data: dict | None = None) -> AlertEvent:
+    return AlertEvent.objects.create(group=group, alert=alert, kind=kind, actor=actor, note=note, data=data or {},
+                                     created_at=now, step=group.current_step if step is None else step)
 
 
 def _finding_data(finding: Finding) -> dict:
     return {"evidence": finding.evidence, **finding.detail}
 
 
-def _deadline_after(alert: Alert, index: int, now: dt.datetime) -> dt.datetime | None:
+def _wait(group: AlertGroup, index: int) -> dt.timedelta:
+    return group.snapshot.steps[index].wait
+
+
+def _deadline_after(group: AlertGroup, index: int, now: dt.datetime) -> dt.datetime | None:
     """When step `index` times out, or None if nothing comes after it."""
-    snapshot = alert.snapshot
-    if not snapshot.has_step_after(index):
+    if not group.snapshot.has_step_after(index):
         return None
-    return now + snapshot.steps[index].wait
+    return now + _wait(group, index)
 
 
-def has_step_after_current(alert: Alert) -> bool:
-    return alert.snapshot.has_step_after(alert.current_step)
+def has_step_after_current(group: AlertGroup) -> bool:
+    return group.snapshot.has_step_after(group.current_step)
 
 
-def _require_unresolved(alert: Alert) -> None:
-    if alert.status == AlertStatus.RESOLVED:
-        raise DomainError(_("This alert is resolved."), field="status", code="alert_resolved")
+def _require_unresolved(group: AlertGroup) -> None:
+    if group.status == AlertStatus.RESOLVED:
+        raise DomainError(_("This escalation is resolved."), field="status", code="alert_resolved")
 
 
-def _start_clock(alert: Alert, event: AlertEvent, now: dt.datetime) -> None:
-    """First step of a freshly opened (or reopened) alert: notify it, start its clock."""
-    alert.current_step = 0
-    alert.next_escalation_at = _deadline_after(alert, 0, now)
-    alert.save(update_fields=["current_step", "next_escalation_at"])
-    notify_step(alert=alert, event=event, step_index=0, now=now)
-    notify_webhooks(alert=alert, event=event, now=now)
+def unresolved_group(situation_id: int) -> AlertGroup | None:
+    return (AlertGroup.objects.select_for_update(of=("self",)).select_related("situation", "policy_rule")
+            .filter(UNRESOLVED_Q, situation_id=situation_id).first())
 
 
-# --- The condition: opened, seen again, gone -----------------------------------------
+# --- Conditions: found, seen again, returned, cleared ------------------------------------
 
-def open_alert(*, rule, situation, dedup_key: str, finding: Finding, now: dt.datetime) -> tuple[Alert, bool]:
-    """Open an alert for a condition first seen now, freezing the rule's policy onto it.
-    If another evaluation opened it first (the partial unique constraint on dedup_key),
-    this sighting refreshes theirs: returns (alert, False)."""
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                rule=rule, situation=situation, action_id=finding.action_id, indicator_id=finding.indicator_id,
-                dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300], detail=finding.detail,
-                evidence=finding.evidence, policy_snapshot=PolicySnapshot.of(rule.policy).as_json(),
-                first_seen=now, last_seen=now,
-            )
-    except IntegrityError:
-        existing = Alert.objects.select_for_update().get(UNRESOLVED_Q, dedup_key=dedup_key)
-        refresh(existing, finding, now)
-        return existing, False
-    event = _event(alert, EventKind.OPENED, now, step=0, data=_finding_data(finding))
-    _start_clock(alert, event, now)
-    return alert, True
+def _new_condition(group: AlertGroup, rule, dedup_key: str, finding: Finding, now: dt.datetime) -> Alert:
+    return Alert.objects.create(
+        group=group, rule=rule, situation_id=group.situation_id, action_id=finding.action_id,
+        indicator_id=finding.indicator_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
+        detail=finding.detail, evidence=finding.evidence, evidence_at=finding.evidence_at or now,
+        first_seen=now, last_seen=now, next_nag_at=_first_nag(rule, now),
+    )
 
 
-def refresh(alert: Alert, finding: Finding, now: dt.datetime) -> None:
+def _first_nag(rule, now: dt.datetime) -> dt.datetime | None:
+    days = (rule.params or {}).get("nag_days") or 0
+    return now + dt.timedelta(days=days) if days else None
+
+
+def _open_group(situation, rule, finding: Finding, now: dt.datetime, changes: Changes) -> AlertGroup:
+    group = AlertGroup.objects.create(
+        situation=situation, severity=finding.severity, policy_rule=rule,
+        policy_snapshot=PolicySnapshot.of(rule.policy).as_json(), opened_at=now, last_seen=now, last_update_at=now,
+    )
+    changes.opened.add(group.pk)
+    return changes.remember(group)
+
+
+def admit(*, rule, situation, dedup_key: str, finding: Finding, changes: Changes) -> tuple[Alert, str]:
+    """A condition found true that holds no unresolved row: it rejoins (within its
+    cool-down), joins the situation's open group, or opens one. Returns the condition
+    and which of "rejoined", "joined", "opened" happened."""
+    now = changes.now
+    last = Alert.objects.filter(dedup_key=dedup_key, status=AlertStatus.RESOLVED).order_by("-id").first()
+    cooldown = dt.timedelta(minutes=rule.cooldown_minutes)
+    if last is not None and last.cleared_at is not None and now - last.cleared_at <= cooldown:
+        return last, _rejoin(last, finding, changes)
+    group = changes.groups.get(_open_group_id(situation.pk, changes)) or unresolved_group(situation.pk)
+    if group is None:
+        try:
+            with transaction.atomic():
+                group = _open_group(situation, rule, finding, now, changes)
+                condition = _new_condition(group, rule, dedup_key, finding, now)
+        except IntegrityError:
+            # Another evaluation opened the situation's group (or this condition) first.
+            group = changes.remember(unresolved_group(situation.pk))
+            return _join(group, rule, dedup_key, finding, changes), "joined"
+        _event(group, EventKind.OPENED, now, alert=condition, step=0, data=_finding_data(finding))
+        return condition, "opened"
+    return _join(changes.remember(group), rule, dedup_key, finding, changes), "joined"
+
+
+def _open_group_id(situation_id: int, changes: Changes) -> int | None:
+    return next((pk for pk, g in changes.groups.items()
+                 if g.situation_id == situation_id and g.status != AlertStatus.RESOLVED), None)
+
+
+def _join(group: AlertGroup, rule, dedup_key: str, finding: Finding, changes: Changes) -> Alert:
+    now = changes.now
+    existing = Alert.objects.filter(UNRESOLVED_Q, dedup_key=dedup_key).select_for_update().first()
+    if existing is not None:  # a racing evaluation admitted it first: this sighting is a refresh
+        refresh(existing, finding, changes)
+        return existing
+    condition = _new_condition(group, rule, dedup_key, finding, now)
+    _event(group, EventKind.JOINED, now, alert=condition, data=_finding_data(finding))
+    _grow(group, condition, rule, changes)
+    return condition
+
+
+def _grow(group: AlertGroup, condition: Alert, rule, changes: Changes) -> None:
+    """A condition joined, or one became more severe: a more severe one moves the group
+    onto its rule's policy without restarting it from the first step."""
+    group.last_seen = changes.now
+    fields = ["last_seen"]
+    if SEVERITY_RANK[condition.severity] > SEVERITY_RANK[group.severity]:
+        before = group.severity
+        group.severity, group.policy_rule = condition.severity, rule
+        snapshot = PolicySnapshot.of(rule.policy)
+        group.policy_snapshot = snapshot.as_json()
+        if snapshot.steps:
+            group.current_step = min(group.current_step, len(snapshot.steps) - 1)
+        fields += ["severity", "policy_rule", "policy_snapshot", "current_step"]
+        _event(group, EventKind.SEVERITY_RAISED, changes.now, alert=condition,
+               data={"severity_from": before, "severity": condition.severity, "policy": snapshot.name})
+    group.save(update_fields=fields)
+    if group.pk not in changes.opened:
+        changes.grown.add(group.pk)
+
+
+def refresh(condition: Alert, finding: Finding, changes: Changes) -> None:
     """The condition still holds. New evidence (another reading, another due date) counts
-    as another occurrence and may change the severity; the same evidence only moves
+    as another occurrence and may change its severity; the same evidence only moves
     last_seen."""
-    changed = ["last_seen"]
-    alert.last_seen = now
-    if finding.evidence != alert.evidence:
-        alert.occurrences += 1
-        alert.evidence, alert.title, alert.detail = finding.evidence, finding.title[:300], finding.detail
-        changed += ["occurrences", "evidence", "title", "detail"]
+    now = changes.now
+    fields = ["last_seen"]
+    condition.last_seen = now
+    if finding.evidence != condition.evidence:
+        condition.occurrences += 1
+        condition.evidence, condition.title, condition.detail = finding.evidence, finding.title[:300], finding.detail
+        fields += ["occurrences", "evidence", "title", "detail"]
         data = _finding_data(finding)
-        if finding.severity != alert.severity:
-            data["severity_from"] = alert.severity
-            alert.severity = finding.severity
-            changed.append("severity")
-        _event(alert, EventKind.RE_OCCURRED, now, data=data)
-    alert.save(update_fields=changed)
+        if finding.severity != condition.severity:
+            data["severity_from"] = condition.severity
+            condition.severity = finding.severity
+            fields.append("severity")
+        group = changes.remember(condition.group)
+        _event(group, EventKind.RE_OCCURRED, now, alert=condition, data=data)
+        if group.status != AlertStatus.RESOLVED and SEVERITY_RANK[condition.severity] > SEVERITY_RANK[group.severity]:
+            _grow(group, condition, condition.rule, changes)
+    condition.save(update_fields=fields)
 
 
-def reopen(alert: Alert, finding: Finding, now: dt.datetime) -> None:
-    """A resolved alert whose condition returned within its rule's cool-down: the same
-    alert opens again from its first step."""
-    alert.status = AlertStatus.OPEN
-    alert.condition_active, alert.cleared_at = True, None
-    alert.resolved_at = alert.resolved_by = alert.acknowledged_at = alert.acknowledged_by = None
-    alert.snoozed_until = None
-    alert.occurrences += 1
-    alert.last_seen = now
-    alert.severity, alert.evidence = finding.severity, finding.evidence
-    alert.title, alert.detail = finding.title[:300], finding.detail
-    alert.save()
-    event = _event(alert, EventKind.REOPENED, now, step=0, data=_finding_data(finding))
-    _start_clock(alert, event, now)
+def _rejoin(condition: Alert, finding: Finding, changes: Changes) -> str:
+    """A condition back within its rule's cool-down: silent. Its group, if it resolved
+    itself meanwhile, resumes as people had left it; a group a person resolved does not
+    (their decision stands), so the condition then opens or joins anew."""
+    now = changes.now
+    group = condition.group
+    current = changes.groups.get(_open_group_id(condition.situation_id, changes)) or unresolved_group(
+        condition.situation_id)
+    how = "rejoined"
+    if current is not None:
+        group = current  # its own group still open, or another opened meanwhile: it rejoins that one
+    else:
+        if group.resolved_by_id is None and not group.outcome and group.resume_status:
+            _resume(group, now)
+        else:
+            group = _open_group(condition.situation, condition.rule, finding, now, changes)
+            how = "opened"
+    group = changes.remember(group)
+    condition.group = group
+    condition.status, condition.condition_active, condition.cleared_at, condition.resolved_at = (
+        AlertStatus.OPEN, True, None, None)
+    condition.occurrences += 1
+    condition.last_seen = now
+    condition.severity, condition.evidence = finding.severity, finding.evidence
+    condition.title, condition.detail = finding.title[:300], finding.detail
+    condition.next_nag_at = _first_nag(condition.rule, now)
+    condition.save()
+    if how == "opened":
+        _event(group, EventKind.OPENED, now, alert=condition, step=0, data=_finding_data(finding))
+        return how
+    _event(group, EventKind.REJOINED, now, alert=condition, data=_finding_data(finding))
+    if SEVERITY_RANK[condition.severity] > SEVERITY_RANK[group.severity]:
+        _grow(group, condition, condition.rule, changes)
+    _check_flapping(group, condition, now)
+    return how
 
 
-def clear(alert: Alert, now: dt.datetime) -> bool:
-    """The condition no longer holds. An unresolved alert resolves itself (True); one a
-    person resolved while the condition held only records that it has now cleared."""
-    alert.condition_active, alert.cleared_at = False, now
-    if alert.status == AlertStatus.RESOLVED:
-        alert.save(update_fields=["condition_active", "cleared_at"])
+def _resume(group: AlertGroup, now: dt.datetime) -> None:
+    status = group.resume_status
+    if status == AlertStatus.SNOOZED and (group.snoozed_until is None or group.snoozed_until <= now):
+        status = AlertStatus.OPEN
+    group.status, group.resolved_at = status, None
+    if status == AlertStatus.OPEN and group.resume_wait_seconds is not None:
+        group.next_escalation_at = now + dt.timedelta(seconds=group.resume_wait_seconds)
+    if status != AlertStatus.SNOOZED:
+        group.snoozed_until = None
+    group.resume_status, group.resume_wait_seconds = "", None
+    group.save(update_fields=["status", "resolved_at", "next_escalation_at", "snoozed_until", "resume_status",
+                              "resume_wait_seconds"])
+
+
+def _check_flapping(group: AlertGroup, condition: Alert, now: dt.datetime) -> None:
+    if group.flapping_since is not None:
+        return
+    returns = AlertEvent.objects.filter(alert=condition, kind=EventKind.REJOINED,
+                                        created_at__gt=now - FLAP_WINDOW).count()
+    if returns <= settings.ALERTS_FLAP_LIMIT:
+        return
+    group.flapping_since = now
+    group.save(update_fields=["flapping_since"])
+    event = _event(group, EventKind.FLAPPING, now, alert=condition,
+                   data={"returns_in_24h": returns, "condition": condition.title})
+    recipients.notify_step(group=group, event=event, step_index=group.current_step, now=now,
+                           note=_("It returned %(n)d times in 24 hours: its thresholds may need a review.")
+                           % {"n": returns})
+
+
+def clear(condition: Alert, changes: Changes) -> bool:
+    """The condition no longer holds. True if it was unresolved and now is; its group
+    resolves itself when it was the last one, keeping what people decided (a return
+    within the cool-down resumes it). One a person resolved only records the clearing."""
+    now = changes.now
+    condition.condition_active, condition.cleared_at = False, now
+    condition.next_nag_at = None
+    if condition.status == AlertStatus.RESOLVED:
+        condition.save(update_fields=["condition_active", "cleared_at", "next_nag_at"])
         return False
-    alert.status, alert.resolved_at, alert.next_escalation_at, alert.snoozed_until = (
-        AlertStatus.RESOLVED, now, None, None)
-    alert.save(update_fields=["condition_active", "cleared_at", "status", "resolved_at", "next_escalation_at",
-                              "snoozed_until"])
-    event = _event(alert, EventKind.AUTO_RESOLVED, now)
-    notify_webhooks(alert=alert, event=event, now=now)
+    condition.status, condition.resolved_at = AlertStatus.RESOLVED, now
+    condition.save(update_fields=["condition_active", "cleared_at", "next_nag_at", "status", "resolved_at"])
+    group = changes.remember(condition.group)
+    _event(group, EventKind.CLEARED, now, alert=condition)
+    if not group.conditions.filter(status=AlertStatus.OPEN).exists():
+        _resolve_itself(group, now)
     return True
+
+
+def _resolve_itself(group: AlertGroup, now: dt.datetime) -> None:
+    wait_left = None
+    if group.next_escalation_at is not None:
+        wait_left = max((group.next_escalation_at - now).total_seconds(), 0.0)
+    group.resume_status, group.resume_wait_seconds = group.status, wait_left
+    group.status, group.resolved_at = AlertStatus.RESOLVED, now
+    group.next_escalation_at = group.update_due_at = group.ack_review_at = None
+    group.save(update_fields=["resume_status", "resume_wait_seconds", "status", "resolved_at", "next_escalation_at",
+                              "update_due_at", "ack_review_at"])
+    event = _event(group, EventKind.AUTO_RESOLVED, now)
+    recipients.notify_webhooks(group=group, event=event, now=now)
+
+
+# --- What one evaluation changed, told once --------------------------------------------
+
+def announce(changes: Changes) -> None:
+    """At the end of an evaluation: a group opened is notified at its first step, its
+    clock started; a group that grew sends one batched update, now or when its interval
+    is over."""
+    for pk in sorted(changes.opened):
+        group = changes.groups[pk]
+        if group.status != AlertStatus.RESOLVED:
+            _start_clock(group, changes.now)
+    for pk in sorted(changes.grown - changes.opened):
+        group = changes.groups[pk]
+        if group.status != AlertStatus.RESOLVED:
+            _schedule_update(group, changes.now)
+
+
+def _start_clock(group: AlertGroup, now: dt.datetime) -> None:
+    group.current_step = 0
+    group.next_escalation_at = _deadline_after(group, 0, now)
+    group.save(update_fields=["current_step", "next_escalation_at"])
+    event = group.events.filter(kind=EventKind.OPENED).order_by("-id").first()
+    recipients.notify_step(group=group, event=event, step_index=0, now=now)
+    recipients.notify_webhooks(group=group, event=event, now=now)
+
+
+def _update_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.ALERTS_GROUP_INTERVAL_SECONDS)
+
+
+def _schedule_update(group: AlertGroup, now: dt.datetime) -> None:
+    due = (group.last_update_at or group.opened_at) + _update_interval()
+    if due <= now:
+        send_update(group, now)
+    elif group.update_due_at is None:
+        group.update_due_at = due
+        group.save(update_fields=["update_due_at"])
+
+
+def send_update(group: AlertGroup, now: dt.datetime) -> None:
+    """One batched update to the current step's people: every condition as it stands."""
+    group.last_update_at, group.update_due_at = now, None
+    group.save(update_fields=["last_update_at", "update_due_at"])
+    event = _event(group, EventKind.UPDATED, now, data={"conditions": group.conditions.filter(
+        status=AlertStatus.OPEN).count(), "severity": group.severity})
+    recipients.notify_step(group=group, event=event, step_index=group.current_step, now=now)
 
 
 # --- The clock -------------------------------------------------------------------------
 
-def escalate(alert: Alert, now: dt.datetime, *, actor=None, note: str = "") -> bool:
-    """Move the alert to its next step and notify it; the alert is open again (a snooze
+def escalate(group: AlertGroup, now: dt.datetime, *, actor=None, note: str = "") -> bool:
+    """Move the group to its next step and notify it; the group is open again (a snooze
     or an acknowledgement ends) and the next step's clock starts. False, with the clock
     stopped, if there is no next step."""
-    if not has_step_after_current(alert):
-        alert.next_escalation_at = None
-        alert.save(update_fields=["next_escalation_at"])
+    if not has_step_after_current(group):
+        group.next_escalation_at = None
+        group.save(update_fields=["next_escalation_at"])
         return False
-    index = min(alert.current_step + 1, len(alert.snapshot.steps) - 1)
-    alert.status, alert.snoozed_until = AlertStatus.OPEN, None
-    alert.current_step = index
-    alert.next_escalation_at = _deadline_after(alert, index, now)
-    alert.save(update_fields=["current_step", "next_escalation_at", "status", "snoozed_until"])
-    event = _event(alert, EventKind.ESCALATED, now, actor=actor, note=note, step=index)
-    notify_step(alert=alert, event=event, step_index=index, now=now)
-    notify_webhooks(alert=alert, event=event, now=now)
+    index = min(group.current_step + 1, len(group.snapshot.steps) - 1)
+    group.status, group.snoozed_until = AlertStatus.OPEN, None
+    group.current_step = index
+    group.next_escalation_at = _deadline_after(group, index, now)
+    group.last_update_at, group.update_due_at = now, None  # the step's message lists every condition
+    group.save(update_fields=["current_step", "next_escalation_at", "status", "snoozed_until", "last_update_at",
+                              "update_due_at"])
+    event = _event(group, EventKind.ESCALATED, now, actor=actor, note=note, step=index)
+    recipients.notify_step(group=group, event=event, step_index=index, now=now)
+    recipients.notify_webhooks(group=group, event=event, now=now)
     return True
 
 
-def wake(alert: Alert, now: dt.datetime) -> None:
-    """A snooze ended: the alert is open again and its clock runs from where it stood."""
-    alert.status, alert.snoozed_until = AlertStatus.OPEN, None
-    alert.save(update_fields=["status", "snoozed_until"])
-    _event(alert, EventKind.SNOOZE_ENDED, now)
+def wake(group: AlertGroup, now: dt.datetime) -> None:
+    """A snooze ended: the group is open again and its clock runs from where it stood."""
+    group.status, group.snoozed_until = AlertStatus.OPEN, None
+    group.save(update_fields=["status", "snoozed_until"])
+    _event(group, EventKind.SNOOZE_ENDED, now)
+
+
+def review_acknowledgement(group: AlertGroup, now: dt.datetime, *, last_progress: dt.datetime | None) -> None:
+    """An acknowledged group whose review time came (the policy's ack_reminder_hours).
+    Progress since the acknowledgement (or the reminder) restarts the wait; without it,
+    the acknowledger is reminded once, and after ack_lapse_hours the acknowledgement
+    lapses and the next step is notified."""
+    snapshot = group.snapshot
+    since = group.ack_reminded_at or group.acknowledged_at
+    if last_progress is not None and since is not None and last_progress > since:
+        group.ack_review_at = last_progress + dt.timedelta(hours=snapshot.ack_reminder_hours or 24)
+        group.ack_reminded_at = None
+        group.save(update_fields=["ack_review_at", "ack_reminded_at"])
+        return
+    if group.ack_reminded_at is None and group.acknowledged_by_id is not None:
+        group.ack_reminded_at = now
+        group.ack_review_at = now + dt.timedelta(hours=snapshot.ack_lapse_hours or 24) \
+            if snapshot.ack_lapse_hours is not None else None
+        group.save(update_fields=["ack_reminded_at", "ack_review_at"])
+        event = _event(group, EventKind.ACK_REMINDED, now, data={"acknowledged_by": group.acknowledged_by_id})
+        recipients.notify_users(group=group, event=event, users=[group.acknowledged_by], now=now,
+                                reason=_("You acknowledged it and nothing has moved since."))
+        return
+    who = group.acknowledged_by_id
+    group.acknowledged_by = group.acknowledged_at = None
+    group.ack_review_at = group.ack_reminded_at = None
+    group.status = AlertStatus.OPEN
+    group.save(update_fields=["acknowledged_by", "acknowledged_at", "ack_review_at", "ack_reminded_at", "status"])
+    _event(group, EventKind.UNACKNOWLEDGED, now, data={"acknowledged_by": who})
+    if not escalate(group, now):
+        # On the last step already: its people hear again that it waits for them.
+        event = _event(group, EventKind.ESCALATED, now)
+        recipients.notify_step(group=group, event=event, step_index=group.current_step, now=now)
+
+
+def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
+    """An overdue action's owners are reminded every nag_days, until it is updated."""
+    days = (condition.rule.params or {}).get("nag_days") or 0
+    if stop or not days or condition.status != AlertStatus.OPEN:
+        condition.next_nag_at = None
+        condition.save(update_fields=["next_nag_at"])
+        return
+    condition.next_nag_at = now + dt.timedelta(days=days)
+    condition.save(update_fields=["next_nag_at"])
+    group = condition.group
+    event = _event(group, EventKind.NAGGED, now, alert=condition, data={"action_id": condition.action_id})
+    recipients.notify_users(group=group, event=event, users=recipients.action_owners(condition.action), now=now,
+                            reason=_("The action “%(action)s” is overdue and your government owns it.")
+                            % {"action": condition.action.title})
 
 
 # --- What people do ----------------------------------------------------------------------
 
-def acknowledge(alert: Alert, now: dt.datetime, *, actor, note: str = "") -> None:
-    """Stops the escalation clock; the alert stays until its condition clears or someone
-    resolves it."""
-    _require_unresolved(alert)
-    if alert.status == AlertStatus.ACKNOWLEDGED:
-        raise DomainError(_("This alert is already acknowledged."), field="status", code="already_acknowledged")
-    alert.status, alert.acknowledged_by, alert.acknowledged_at = AlertStatus.ACKNOWLEDGED, actor, now
-    alert.next_escalation_at, alert.snoozed_until = None, None
-    alert.save()
-    _event(alert, EventKind.ACKNOWLEDGED, now, actor=actor, note=note)
+def acknowledge(group: AlertGroup, now: dt.datetime, *, actor, note: str = "") -> None:
+    """Stops the escalation clock; the group stays until its conditions clear or someone
+    resolves it. Without progress for the policy's ack_reminder_hours, a reminder."""
+    _require_unresolved(group)
+    if group.status == AlertStatus.ACKNOWLEDGED:
+        raise DomainError(_("This escalation is already acknowledged."), field="status", code="already_acknowledged")
+    hours = group.snapshot.ack_reminder_hours
+    group.status, group.acknowledged_by, group.acknowledged_at = AlertStatus.ACKNOWLEDGED, actor, now
+    group.next_escalation_at, group.snoozed_until = None, None
+    group.ack_review_at = now + dt.timedelta(hours=hours) if hours else None
+    group.ack_reminded_at = None
+    group.save()
+    _event(group, EventKind.ACKNOWLEDGED, now, actor=actor, note=note)
 
 
-def snooze(alert: Alert, now: dt.datetime, *, actor, until: dt.datetime, note: str = "") -> None:
+def snooze(group: AlertGroup, now: dt.datetime, *, actor, until: dt.datetime, note: str = "") -> None:
     """Pause the clock until `until`: the time left on the current step is kept and runs
     again once the snooze ends (the escalation scan wakes it)."""
-    _require_unresolved(alert)
+    _require_unresolved(group)
     if until is None or timezone.is_naive(until):
         raise DomainError(_("Give the end of the snooze with a time zone."), field="until")
     if until <= now:
         raise DomainError(_("A snooze must end in the future."), field="until")
     if until - now > MAX_SNOOZE:
         raise DomainError(_("A snooze lasts at most 30 days."), field="until")
-    if alert.status == AlertStatus.OPEN and alert.next_escalation_at is not None:
-        alert.next_escalation_at = until + max(alert.next_escalation_at - now, dt.timedelta(0))
-    alert.status, alert.snoozed_until = AlertStatus.SNOOZED, until
-    alert.save()
-    _event(alert, EventKind.SNOOZED, now, actor=actor, note=note, data={"until": until.isoformat()})
+    if group.status == AlertStatus.OPEN and group.next_escalation_at is not None:
+        group.next_escalation_at = until + max(group.next_escalation_at - now, dt.timedelta(0))
+    group.status, group.snoozed_until = AlertStatus.SNOOZED, until
+    group.save()
+    _event(group, EventKind.SNOOZED, now, actor=actor, note=note, data={"until": until.isoformat()})
 
 
-def resolve(alert: Alert, now: dt.datetime, *, actor, note: str) -> None:
-    _require_unresolved(alert)
+def _close(group: AlertGroup, now: dt.datetime, *, actor, note: str, outcome: str = "") -> None:
+    group.status, group.resolved_by, group.resolved_at, group.resolution_note = (
+        AlertStatus.RESOLVED, actor, now, note)
+    group.outcome = outcome
+    group.next_escalation_at = group.snoozed_until = group.update_due_at = group.ack_review_at = None
+    group.resume_status, group.resume_wait_seconds = "", None
+    group.save()
+    # Conditions that still hold stay quiet until they clear, instead of opening anew.
+    group.conditions.filter(status=AlertStatus.OPEN).update(status=AlertStatus.RESOLVED, resolved_at=now,
+                                                            next_nag_at=None)
+    event = _event(group, EventKind.RESOLVED, now, actor=actor, note=note,
+                   data={"outcome": outcome} if outcome else None)
+    recipients.notify_webhooks(group=group, event=event, now=now)
+
+
+def resolve(group: AlertGroup, now: dt.datetime, *, actor, note: str) -> None:
+    _require_unresolved(group)
     if not (note or "").strip():
         raise DomainError(_("Say in a note how it was resolved."), field="note")
-    alert.status, alert.resolved_by, alert.resolved_at, alert.resolution_note = AlertStatus.RESOLVED, actor, now, note
-    alert.next_escalation_at, alert.snoozed_until = None, None
-    alert.save()
-    event = _event(alert, EventKind.RESOLVED, now, actor=actor, note=note)
-    notify_webhooks(alert=alert, event=event, now=now)
+    _close(group, now, actor=actor, note=note)
 
 
-def reassign(alert: Alert, now: dt.datetime, *, actor, owner, note: str = "") -> None:
-    _require_unresolved(alert)
-    if owner is not None and not can_see_situation(owner, alert.situation_id):
+def resolve_with_situation(group: AlertGroup, now: dt.datetime, *, outcome: str, note: str) -> None:
+    """The situation closed: its escalation resolves with the outcome as its note, and
+    nothing escalates on it any more."""
+    _close(group, now, actor=None, note=note, outcome=outcome)
+
+
+def reassign(group: AlertGroup, now: dt.datetime, *, actor, owner, note: str = "") -> None:
+    _require_unresolved(group)
+    if owner is not None and not can_see_situation(owner, group.situation_id):
         # Same answer as for a user who does not exist: the situation stays unmentioned.
-        raise DomainError(_("No such user can take this alert."), field="owner")
-    previous = alert.owner_id
-    alert.owner = owner
-    alert.save(update_fields=["owner"])
-    _event(alert, EventKind.REASSIGNED, now, actor=actor, note=note,
-           data={"from_user_id": previous, "to_user_id": owner.pk if owner else None})
+        raise DomainError(_("No such user can take this escalation."), field="owner")
+    previous = group.owner_id
+    group.owner = owner
+    group.save(update_fields=["owner"])
+    event = _event(group, EventKind.REASSIGNED, now, actor=actor, note=note,
+                   data={"from_user_id": previous, "to_user_id": owner.pk if owner else None})
+    if owner is not None and owner.pk != previous:
+        recipients.notify_users(group=group, event=event, users=[owner], now=now,
+                                reason=_("%(who)s made you the owner of this escalation.") % {"who": actor})
 
 
-def escalate_by_hand(alert: Alert, now: dt.datetime, *, actor, note: str = "") -> None:
+def add_note(group: AlertGroup, now: dt.datetime, *, actor, note: str) -> None:
+    """A note on the timeline; it counts as progress on an acknowledged group."""
+    if not (note or "").strip():
+        raise DomainError(_("Write the note."), field="note")
+    _event(group, EventKind.NOTE, now, actor=actor, note=note)
+
+
+def escalate_by_hand(group: AlertGroup, now: dt.datetime, *, actor, note: str = "") -> None:
     """A manager skips the wait: the next step is notified now."""
-    _require_unresolved(alert)
-    if not has_step_after_current(alert):
-        raise DomainError(_("This alert is on the last step of its policy."), field="step", code="last_step")
-    escalate(alert, now, actor=actor, note=note)
+    _require_unresolved(group)
+    if not has_step_after_current(group):
+        raise DomainError(_("This escalation is on the last step of its policy."), field="step", code="last_step")
+    escalate(group, now, actor=actor, note=note)

@@ -38,7 +38,12 @@ SCHEMAS: dict[str, dict[str, Param]] = {
         "indicators": Param("codes", default=[]),
     },
     Trigger.DEADLINE_SOON: {"days": Param("int", default=7, minimum=1, maximum=365)},
-    Trigger.DEADLINE_MISSED: {"grace_days": Param("int", default=0, minimum=0, maximum=365)},
+    Trigger.DEADLINE_MISSED: {
+        "grace_days": Param("int", default=0, minimum=0, maximum=365),
+        # Every this many days the owner government's liaisons and the assignee are
+        # reminded, until the action is updated; 0: never.
+        "nag_days": Param("int", default=0, minimum=0, maximum=90),
+    },
     Trigger.ACTION_STALLED: {"days": Param("int", default=14, minimum=1, maximum=365)},
     Trigger.RISK_RAISED: {"min_level": Param("choice", default=RiskLevel.HIGH, choices=tuple(RiskLevel.values))},
 }

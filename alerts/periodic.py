@@ -19,7 +19,7 @@ from alerts import dispatch
 from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
 from alerts.models import DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
-from alerts.selectors import alert_list, severity_counts
+from alerts.selectors import group_list, severity_counts
 from coordination import outbox
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
@@ -88,20 +88,23 @@ def sweep_unevaluated(*, now: dt.datetime | None = None, grace_seconds: float | 
 
 
 def send_daily_digests(*, now: dt.datetime | None = None) -> int:
-    """One e-mail a day to each person with unresolved alerts they may see."""
+    """One e-mail a day to each person with unresolved escalations they may see."""
     now = now or timezone.now()
     sent = 0
     for user in User.objects.filter(is_active=True).exclude(email=""):
-        alerts = alert_list(user=user)
-        counts = severity_counts(alerts)
+        groups = group_list(user=user)
+        counts = severity_counts(groups)
         if not sum(counts.values()):
             continue
         try:
             with transaction.atomic():
                 DigestSent.objects.create(user=user, day=now.date())
-                top = list(alerts[:20])
-                lines = [f"- [{a.get_severity_display()}] {a.situation.title}: {a.title}" for a in top]
-                body = _("Unresolved alerts you can see: %(critical)d critical, %(warning)d warning, %(info)d info.") % counts
+                top = list(groups[:20])
+                lines = [_("- [%(severity)s] %(situation)s: %(n)d condition(s), %(status)s")
+                         % {"severity": g.get_severity_display(), "situation": g.situation.title,
+                            "n": g.open_conditions, "status": g.get_status_display()} for g in top]
+                body = _("Unresolved escalations you can see: %(critical)d critical, %(warning)d warning, "
+                         "%(info)d info.") % counts
                 send_mail(_("[Concert] Daily alert digest"), body + "\n\n" + "\n".join(lines),
                           settings.DEFAULT_FROM_EMAIL, [user.email])
                 sent += 1

@@ -1,4 +1,4 @@
-"""Who is told about an alert, and the outbox rows that tell them.
+"""Who is told about an escalation (an alert group), and the outbox rows that tell them.
 
 Nobody is notified about a situation they may not see: every candidate goes through
 coordination/sharing.py before a row is written, and again before it is sent
@@ -14,12 +14,13 @@ from accounts.models import User
 from alerts import dispatch
 from alerts.choices import (
     SEVERITY_RANK,
+    AlertStatus,
     Channel,
     EventKind,
     NotificationStatus,
     StepTarget,
 )
-from alerts.models import Alert, AlertEvent, Notification, WebhookEndpoint
+from alerts.models import AlertEvent, AlertGroup, Notification, WebhookEndpoint
 from alerts.snapshots import StepSnapshot
 from coordination.sharing import can_see_situation, government_can_see_situation
 from core.roles import Role
@@ -33,9 +34,9 @@ def endpoint_may_receive(endpoint: WebhookEndpoint, situation) -> bool:
     return government_can_see_situation(endpoint.owner_government_id, situation.pk)
 
 
-def _candidates(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
+def _candidates(group: AlertGroup, step: StepSnapshot) -> list[tuple[User, str]]:
     """(user, role) for every target of the step, in a stable order, first role wins."""
-    situation = alert.situation
+    situation = group.situation
     found: list[tuple[User, str]] = []
     for target in step.targets:
         if target == StepTarget.DESK_OFFICERS:
@@ -49,8 +50,10 @@ def _candidates(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
                 & (Q(government__assignments__situation=situation) | Q(liaison_assignments__situation=situation))
             ).select_related("government").distinct()
             found += [(u, _("liaison of %(gov)s") % {"gov": u.government.name}) for u in liaisons]
-        elif target == StepTarget.ACTION_ASSIGNEE and alert.action_id and alert.action.assignee_id:
-            found.append((alert.action.assignee, _("assignee of the action")))
+        elif target == StepTarget.ACTION_ASSIGNEE:
+            assignees = User.objects.filter(assigned_actions__alerts__group=group,
+                                            assigned_actions__alerts__status=AlertStatus.OPEN).distinct()
+            found += [(u, _("assignee of an action concerned")) for u in assignees]
         elif target == StepTarget.MANAGERS:
             found += [(u, _("manager")) for u in User.objects.filter(role=Role.MANAGER)]
         elif target == StepTarget.USERS:
@@ -63,8 +66,16 @@ def _candidates(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
     return unique
 
 
-def step_recipients(alert: Alert, step: StepSnapshot) -> list[tuple[User, str]]:
-    return [(user, role) for user, role in _candidates(alert, step) if can_see_situation(user, alert.situation_id)]
+def step_recipients(group: AlertGroup, step: StepSnapshot) -> list[tuple[User, str]]:
+    return [(user, role) for user, role in _candidates(group, step) if can_see_situation(user, group.situation_id)]
+
+
+def action_owners(action) -> list[User]:
+    """Who must act on an action: its owner government's liaisons and its assignee."""
+    people = list(User.objects.filter(role=Role.LIAISON, government_id=action.owner_government_id, is_active=True))
+    if action.assignee_id and all(u.pk != action.assignee_id for u in people):
+        people.append(action.assignee)
+    return sorted(people, key=lambda u: u.pk)
 
 
 def _enqueue_on_commit(notifications: list[Notification]) -> None:
@@ -73,53 +84,80 @@ def _enqueue_on_commit(notifications: list[Notification]) -> None:
         transaction.on_commit(lambda: [dispatch.publish_delivery(pk) for pk in ids])
 
 
-def notify_step(*, alert: Alert, event: AlertEvent, step_index: int, now, note: str = "") -> list[Notification]:
-    """Write the outbox rows of one escalation step, and the "notified" event naming them."""
-    step = alert.snapshot.step(step_index)
-    if step is None:
-        return []
-    recipients = step_recipients(alert, step)
+def _rows_for(group: AlertGroup, event: AlertEvent, user: User, channels, reason: str, step: int | None, now
+              ) -> list[Notification]:
     rows = []
-    for user, role in recipients:
-        reason = _("Rule “%(rule)s”, step %(step)d: you are %(role)s.") % {
-            "rule": alert.rule.name, "step": step_index + 1, "role": role}
-        for channel in step.channels:
-            if channel == Channel.WEBHOOK:
-                continue
-            in_app = channel == Channel.IN_APP
-            rows.append(Notification(
-                alert=alert, event=event, recipient=user, channel=channel, reason=reason[:300], step=step_index,
-                idempotency_key=f"alert{alert.pk}-ev{event.pk}-{channel}-u{user.pk}", created_at=now,
-                # The in-app row is the inbox itself: written is delivered.
-                status=NotificationStatus.SENT if in_app else NotificationStatus.PENDING,
-                sent_at=now if in_app else None, next_attempt_at=None if in_app else now,
-            ))
+    for channel in channels:
+        if channel == Channel.WEBHOOK:
+            continue
+        in_app = channel == Channel.IN_APP
+        rows.append(Notification(
+            group=group, event=event, recipient=user, channel=channel, reason=reason[:300], step=step,
+            idempotency_key=f"group{group.pk}-ev{event.pk}-{channel}-u{user.pk}", created_at=now,
+            # The in-app row is the inbox itself: written is delivered.
+            status=NotificationStatus.SENT if in_app else NotificationStatus.PENDING,
+            sent_at=now if in_app else None, next_attempt_at=None if in_app else now,
+        ))
+    return rows
+
+
+def _write(group: AlertGroup, event: AlertEvent, rows: list[Notification], notified: list[tuple[User, str]],
+           now, note: str = "") -> list[Notification]:
     Notification.objects.bulk_create(rows)
-    if recipients:
+    if notified:
         AlertEvent.objects.create(
-            alert=alert, kind=EventKind.NOTIFIED, step=step_index, created_at=now, note=note,
-            data={"recipients": [{"user_id": u.pk, "name": str(u), "role": role} for u, role in recipients]},
+            group=group, kind=EventKind.NOTIFIED, step=event.step, created_at=now, note=note,
+            data={"about": event.kind,
+                  "recipients": [{"user_id": u.pk, "name": str(u), "role": role} for u, role in notified]},
         )
     _enqueue_on_commit(rows)
     return rows
 
 
-def notify_webhooks(*, alert: Alert, event: AlertEvent, now) -> list[Notification]:
+def notify_step(*, group: AlertGroup, event: AlertEvent, step_index: int, now, note: str = "") -> list[Notification]:
+    """Write the outbox rows telling one step's people about `event` (the group opened,
+    escalated, grew, is flapping…), and the "notified" event naming them. One row per
+    person and channel, whatever the number of conditions: the message lists them."""
+    step = group.snapshot.step(step_index)
+    if step is None:
+        return []
+    notified = step_recipients(group, step)
+    rule = group.policy_rule.name if group.policy_rule_id else ""
+    rows = []
+    for user, role in notified:
+        reason = _("Rule “%(rule)s”, step %(step)d: you are %(role)s.") % {
+            "rule": rule, "step": step_index + 1, "role": role}
+        rows += _rows_for(group, event, user, step.channels, reason, step_index, now)
+    return _write(group, event, rows, notified, now, note)
+
+
+def notify_users(*, group: AlertGroup, event: AlertEvent, users, now, reason: str) -> list[Notification]:
+    """Tell named people (a reminder, a nag, a new owner) by e-mail and in the app, if
+    they may still see the situation."""
+    notified = [(u, reason) for u in users if u is not None and can_see_situation(u, group.situation_id)]
+    rows = []
+    for user, _reason in notified:
+        rows += _rows_for(group, event, user, (Channel.EMAIL, Channel.IN_APP), reason, event.step, now)
+    return _write(group, event, rows, notified, now)
+
+
+def notify_webhooks(*, group: AlertGroup, event: AlertEvent, now) -> list[Notification]:
     rows = []
     endpoints = WebhookEndpoint.objects.filter(active=True).select_related("owner_user")
+    rule = group.policy_rule.name if group.policy_rule_id else ""
     for endpoint in endpoints:
         if event.kind not in (endpoint.events or []):
             continue
-        if SEVERITY_RANK[alert.severity] < SEVERITY_RANK[endpoint.min_severity]:
+        if SEVERITY_RANK[group.severity] < SEVERITY_RANK[endpoint.min_severity]:
             continue
-        if not endpoint_may_receive(endpoint, alert.situation):
+        if not endpoint_may_receive(endpoint, group.situation):
             continue
         rows.append(Notification(
-            alert=alert, event=event, endpoint=endpoint, channel=Channel.WEBHOOK, step=event.step,
+            group=group, event=event, endpoint=endpoint, channel=Channel.WEBHOOK, step=event.step,
             reason=(_("Rule “%(rule)s”: endpoint %(name)s subscribes to %(kind)s at %(severity)s or above.")
-                    % {"rule": alert.rule.name, "name": endpoint.name, "kind": event.kind,
+                    % {"rule": rule, "name": endpoint.name, "kind": event.kind,
                        "severity": endpoint.min_severity})[:300],
-            idempotency_key=f"alert{alert.pk}-ev{event.pk}-webhook-w{endpoint.pk}", created_at=now,
+            idempotency_key=f"group{group.pk}-ev{event.pk}-webhook-w{endpoint.pk}", created_at=now,
             next_attempt_at=now,
         ))
     Notification.objects.bulk_create(rows)

@@ -152,24 +152,43 @@ def _write_steps(policy: EscalationPolicy, steps: list[dict]) -> None:
         row.users.set(step["users"])
 
 
+MAX_ACK_HOURS = 24 * 30
+UNSET = object()
+
+
+def _clean_hours(value, field: str) -> int | None:
+    """Hours of the acknowledgement review: a whole number from 1, or empty for none."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ACK_HOURS:
+        raise DomainError(_("%(field)s is a whole number of hours between 1 and %(max)d, or empty.")
+                          % {"field": field, "max": MAX_ACK_HOURS}, field=field)
+    return value
+
+
 @transaction.atomic
 def policy_create(*, actor, name: str, steps: list[dict], description: str = "",
-                  repeat_last_step: bool = False) -> EscalationPolicy:
+                  repeat_last_step: bool = False, ack_reminder_hours: int | None = 24,
+                  ack_lapse_hours: int | None = 24) -> EscalationPolicy:
     _require_manager(actor)
     if not (name or "").strip():
         raise DomainError(_("A policy needs a name."), field="name")
     if EscalationPolicy.objects.filter(name=name).exists():
         raise DomainError(_("Another policy has this name."), field="name", code="duplicate")
     cleaned = _clean_steps(steps)
-    policy = EscalationPolicy.objects.create(name=name, description=description, repeat_last_step=bool(repeat_last_step))
+    policy = EscalationPolicy.objects.create(
+        name=name, description=description, repeat_last_step=bool(repeat_last_step),
+        ack_reminder_hours=_clean_hours(ack_reminder_hours, "ack_reminder_hours"),
+        ack_lapse_hours=_clean_hours(ack_lapse_hours, "ack_lapse_hours"))
     _write_steps(policy, cleaned)
     return policy
 
 
 @transaction.atomic
 def policy_update(*, actor, policy: EscalationPolicy, name: str | None = None, description: str | None = None,
-                  repeat_last_step: bool | None = None, steps: list[dict] | None = None) -> EscalationPolicy:
-    """Alerts already open keep the snapshot taken when they opened."""
+                  repeat_last_step: bool | None = None, steps: list[dict] | None = None,
+                  ack_reminder_hours=UNSET, ack_lapse_hours=UNSET) -> EscalationPolicy:
+    """Escalations already open keep the snapshot taken when they opened."""
     _require_manager(actor)
     policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
     if name is not None:
@@ -182,6 +201,10 @@ def policy_update(*, actor, policy: EscalationPolicy, name: str | None = None, d
         policy.description = description
     if repeat_last_step is not None:
         policy.repeat_last_step = bool(repeat_last_step)
+    if ack_reminder_hours is not UNSET:
+        policy.ack_reminder_hours = _clean_hours(ack_reminder_hours, "ack_reminder_hours")
+    if ack_lapse_hours is not UNSET:
+        policy.ack_lapse_hours = _clean_hours(ack_lapse_hours, "ack_lapse_hours")
     policy.save()
     if steps is not None:
         _write_steps(policy, _clean_steps(steps))

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alerts.choices import Channel, Severity
+from alerts.choices import AlertStatus, Channel, Severity
 from alerts.models import (
     UNRESOLVED_Q,
     Alert,
     AlertEvent,
+    AlertGroup,
     EscalationPolicy,
     EscalationRule,
     EscalationStep,
@@ -23,54 +33,76 @@ from coordination.extensions import NO_WARNING, Gap
 from coordination.models import Action, Situation
 from coordination.sharing import visible_situation_q
 
+# A correlated count, not a JOIN … GROUP BY: PostgreSQL then reads a page of the queue
+# from group_queue_order_idx and counts the conditions of those rows only.
+_OPEN_CONDITIONS = Coalesce(Subquery(
+    Alert.objects.filter(group=OuterRef("pk"), status=AlertStatus.OPEN).order_by().values("group")
+    .annotate(n=Count("*")).values("n")[:1], output_field=IntegerField()), 0)
 
-def alert_list(*, user, include_resolved: bool = False) -> QuerySet[Alert]:
-    """The escalation queue: most severe first, then the furthest escalated, then the oldest."""
-    qs = Alert.objects.filter(visible_situation_q(user, prefix="situation__"))
+
+def group_list(*, user, include_resolved: bool = False) -> QuerySet[AlertGroup]:
+    """The escalation queue: most severe first, then the furthest escalated, then the
+    oldest — each with the number of conditions it holds."""
+    qs = AlertGroup.objects.filter(visible_situation_q(user, prefix="situation__"))
     if not include_resolved:
         qs = qs.filter(UNRESOLVED_Q)
-    return (qs.select_related("rule", "situation", "action", "indicator", "owner", "acknowledged_by", "resolved_by")
-            .annotate(severity_rank=SEVERITY_ORDER)
-            .order_by("-severity_rank", "-current_step", "first_seen", "id"))
+    return (qs.select_related("situation", "policy_rule", "owner", "acknowledged_by", "resolved_by")
+            .annotate(severity_rank=SEVERITY_ORDER, open_conditions=_OPEN_CONDITIONS)
+            .order_by("-severity_rank", "-current_step", "opened_at", "id"))
 
 
-def alert_get(*, user, alert_id: int) -> Alert:
-    """Raises Alert.DoesNotExist alike for a missing alert and one out of scope (404)."""
-    events = AlertEvent.objects.select_related("actor").order_by("created_at", "id")
-    notifications = Notification.objects.select_related("recipient", "endpoint").order_by("created_at", "id")
+def group_get(*, user, group_id: int) -> AlertGroup:
+    """Raises AlertGroup.DoesNotExist alike for a missing group and one out of scope (404).
+    The group comes with its conditions, its timeline and its deliveries."""
+    conditions = (Alert.objects.select_related("rule", "action", "indicator")
+                  .annotate(severity_rank=SEVERITY_ORDER).order_by("status", "-severity_rank", "first_seen", "id"))
+    events = AlertEvent.objects.select_related("actor", "alert").order_by("created_at", "id")
+    notifications = Notification.objects.select_related("recipient", "endpoint", "event").order_by("created_at", "id")
     if not user.sees_all_situations:
         # A partner sees their own notifications, not who else was told.
         notifications = notifications.filter(recipient=user)
-    return (alert_list(user=user, include_resolved=True)
-            .prefetch_related(Prefetch("events", queryset=events), Prefetch("notifications", queryset=notifications))
-            .get(pk=alert_id))
+    return (group_list(user=user, include_resolved=True)
+            .prefetch_related(Prefetch("conditions", queryset=conditions), Prefetch("events", queryset=events),
+                              Prefetch("notifications", queryset=notifications))
+            .get(pk=group_id))
 
 
-def severity_counts(alerts: QuerySet[Alert]) -> dict[str, int]:
-    counts = alerts.order_by().aggregate(**{s: Count("pk", filter=Q(severity=s)) for s in Severity.values})
+def condition_list(*, user, include_resolved: bool = False) -> QuerySet[Alert]:
+    """Every condition the user may see (the API's /alerts), newest first."""
+    qs = Alert.objects.filter(visible_situation_q(user, prefix="situation__"))
+    if not include_resolved:
+        qs = qs.filter(UNRESOLVED_Q)
+    return (qs.select_related("rule", "situation", "action", "indicator", "group")
+            .annotate(severity_rank=SEVERITY_ORDER).order_by("-severity_rank", "-first_seen", "-id"))
+
+
+def severity_counts(groups: QuerySet) -> dict[str, int]:
+    counts = groups.order_by().aggregate(**{s: Count("pk", filter=Q(severity=s)) for s in Severity.values})
     return {s: counts[s] or 0 for s in Severity.values}
 
 
 def inbox(*, user) -> QuerySet[Notification]:
     """In-app notifications of a user, still about situations they may see."""
     return (Notification.objects.filter(recipient=user, channel=Channel.IN_APP)
-            .filter(visible_situation_q(user, prefix="alert__situation__"))
-            .select_related("alert__situation", "alert__rule").order_by("-created_at", "-id"))
+            .filter(visible_situation_q(user, prefix="group__situation__"))
+            .select_related("group__situation", "group__policy_rule", "event").order_by("-created_at", "-id"))
 
 
 def warning_response_gaps(situation_ids, *, now: dt.datetime | None = None) -> dict[int, Gap]:
-    """Time from each situation's first warning-or-worse alert to its first action
-    agreed after it — or, while none is, how long the gap has been open. One query."""
+    """Time from each situation's first warning — the evidence of its first warning-or-
+    worse condition: the crossing reading's observed_at, the day a due date passed — to
+    its first action agreed after it; or, while none is, how long the gap has been open.
+    One query."""
     now = now or timezone.now()
     ids = list(situation_ids)
     if not ids:
         return {}
     # ORDER BY … LIMIT 1 rather than MIN … GROUP BY: PostgreSQL reads one entry of the
-    # partial index alert_situation_warning_idx instead of every alert of the situation.
+    # partial index alert_situation_evidence_idx instead of every condition of the situation.
     # "Not info" is warning or critical (a check constraint holds severity to the three),
     # written as the index's own predicate so that the planner can prove it matches.
     first_warning = (Alert.objects.filter(situation_id=OuterRef("pk")).exclude(severity=Severity.INFO)
-                     .order_by("first_seen").values("first_seen")[:1])
+                     .order_by("evidence_at").values("evidence_at")[:1])
     first_response = (Action.objects.filter(situation_id=OuterRef("pk"), agreed_at__isnull=False,
                                             agreed_at__gte=OuterRef("first_warning_at"))
                       .order_by("agreed_at").values("agreed_at")[:1])

@@ -1,17 +1,17 @@
-"""The write path of alerts that people take: every action on an alert goes through
-one of these.
+"""The write path of escalations (alert groups) that people take: every action on one
+goes through these.
 
 Plain functions with keyword-only arguments, one transaction each. Each locks the
-alert, decides whether this person may act, and hands the change to alerts/lifecycle.py,
+group, decides whether this person may act, and hands the change to alerts/lifecycle.py,
 which makes it and writes the AlertEvent naming its actor.
 
-Who may act on an alert (decided here, documented in README.md):
+Who may act on an escalation (decided here, documented in README.md):
 - only users who may see its situation — for anyone else it does not exist (404);
 - managers (and admins) work the queue: acknowledge, snooze, resolve, reassign,
-  escalate now;
-- desk staff (desk officers, who see every situation), anyone the alert was addressed
-  to (a notification on it) and its owner may acknowledge it — that is how the lead
-  desk officer or a partner liaison stops the clock.
+  escalate now, several at once;
+- desk staff (desk officers, who see every situation), anyone it was addressed to (a
+  notification on it) and its owner may acknowledge it and add notes — that is how the
+  lead desk officer or a partner liaison stops the clock.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from alerts import lifecycle
 from alerts.choices import Channel
 from alerts.escalation import escalate_due_alerts  # noqa: F401 (part of the service API)
 from alerts.evaluation import evaluate_situation  # noqa: F401 (part of the service API)
-from alerts.models import Alert, Notification
+from alerts.models import AlertGroup, Notification
 from alerts.rules import (  # noqa: F401 (part of the service API)
     policy_create,
     policy_delete,
@@ -38,76 +38,120 @@ from alerts.rules import (  # noqa: F401 (part of the service API)
     webhook_endpoint_update,
 )
 from coordination.sharing import can_see_situation
-from core.errors import NotPermitted
+from core.errors import DomainError, NotPermitted
 from core.roles import has_staff_role
 
 
-def _lock(alert: Alert, actor) -> Alert:
-    locked = Alert.objects.select_for_update(of=("self",)).select_related("rule", "situation", "action").get(pk=alert.pk)
+def _lock(group: AlertGroup, actor) -> AlertGroup:
+    locked = (AlertGroup.objects.select_for_update(of=("self",)).select_related("situation", "policy_rule")
+              .get(pk=group.pk))
     if actor is None or not can_see_situation(actor, locked.situation_id):
-        raise Alert.DoesNotExist
+        raise AlertGroup.DoesNotExist
     return locked
 
 
 def _require_manager(actor, what: str) -> None:
     if not actor.is_manager:
-        raise NotPermitted(_("Only managers may %(what)s alerts.") % {"what": what})
+        raise NotPermitted(_("Only managers may %(what)s escalations.") % {"what": what})
 
 
-def may_acknowledge(actor, alert: Alert) -> bool:
-    return (has_staff_role(actor) or alert.owner_id == actor.pk
-            or alert.notifications.filter(recipient=actor).exists())
+def may_acknowledge(actor, group: AlertGroup) -> bool:
+    return (has_staff_role(actor) or group.owner_id == actor.pk
+            or group.notifications.filter(recipient=actor).exists())
 
 
-def check_may_act(*, actor, alert: Alert, what: str) -> None:
-    """The permission part of an alert action, for callers that must refuse (403) before
-    reading a request body; each service checks it again under its lock."""
-    if what == "acknowledge":
-        if not may_acknowledge(actor, alert):
-            raise NotPermitted(_("Only desk staff, the alert's owner and the people it was sent to may acknowledge it."))
+def check_may_act(*, actor, group: AlertGroup, what: str) -> None:
+    """The permission part of an action on an escalation, for callers that must refuse
+    (403) before reading a request body; each service checks it again under its lock."""
+    if what in ("acknowledge", "note"):
+        if not may_acknowledge(actor, group):
+            raise NotPermitted(_("Only desk staff, the escalation's owner and the people it was sent to may "
+                                 "acknowledge it or add a note."))
     else:
         _require_manager(actor, what)
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor, alert: Alert, note: str = "") -> Alert:
-    alert = _lock(alert, actor)
-    check_may_act(actor=actor, alert=alert, what="acknowledge")
-    lifecycle.acknowledge(alert, timezone.now(), actor=actor, note=note)
-    return alert
+def group_acknowledge(*, actor, group: AlertGroup, note: str = "") -> AlertGroup:
+    group = _lock(group, actor)
+    check_may_act(actor=actor, group=group, what="acknowledge")
+    lifecycle.acknowledge(group, timezone.now(), actor=actor, note=note)
+    return group
 
 
 @transaction.atomic
-def alert_snooze(*, actor, alert: Alert, until: dt.datetime, note: str = "") -> Alert:
-    alert = _lock(alert, actor)
+def group_snooze(*, actor, group: AlertGroup, until: dt.datetime, note: str = "") -> AlertGroup:
+    group = _lock(group, actor)
     _require_manager(actor, _("snooze"))
-    lifecycle.snooze(alert, timezone.now(), actor=actor, until=until, note=note)
-    return alert
+    lifecycle.snooze(group, timezone.now(), actor=actor, until=until, note=note)
+    return group
 
 
 @transaction.atomic
-def alert_resolve(*, actor, alert: Alert, note: str) -> Alert:
-    alert = _lock(alert, actor)
+def group_resolve(*, actor, group: AlertGroup, note: str) -> AlertGroup:
+    group = _lock(group, actor)
     _require_manager(actor, _("resolve"))
-    lifecycle.resolve(alert, timezone.now(), actor=actor, note=note)
-    return alert
+    lifecycle.resolve(group, timezone.now(), actor=actor, note=note)
+    return group
 
 
 @transaction.atomic
-def alert_reassign(*, actor, alert: Alert, owner, note: str = "") -> Alert:
-    alert = _lock(alert, actor)
+def group_reassign(*, actor, group: AlertGroup, owner, note: str = "") -> AlertGroup:
+    group = _lock(group, actor)
     _require_manager(actor, _("reassign"))
-    lifecycle.reassign(alert, timezone.now(), actor=actor, owner=owner, note=note)
-    return alert
+    lifecycle.reassign(group, timezone.now(), actor=actor, owner=owner, note=note)
+    return group
 
 
 @transaction.atomic
-def alert_escalate_now(*, actor, alert: Alert, note: str = "") -> Alert:
+def group_escalate_now(*, actor, group: AlertGroup, note: str = "") -> AlertGroup:
     """Skip the wait: notify the next step now."""
-    alert = _lock(alert, actor)
+    group = _lock(group, actor)
     _require_manager(actor, _("escalate"))
-    lifecycle.escalate_by_hand(alert, timezone.now(), actor=actor, note=note)
-    return alert
+    lifecycle.escalate_by_hand(group, timezone.now(), actor=actor, note=note)
+    return group
+
+
+@transaction.atomic
+def group_add_note(*, actor, group: AlertGroup, note: str) -> AlertGroup:
+    group = _lock(group, actor)
+    check_may_act(actor=actor, group=group, what="note")
+    lifecycle.add_note(group, timezone.now(), actor=actor, note=note)
+    return group
+
+
+BULK_VERBS = ("acknowledge", "resolve")
+BULK_LIMIT = 100
+
+
+@transaction.atomic
+def groups_bulk(*, actor, verb: str, group_ids: list[int], note: str = "") -> list[AlertGroup]:
+    """Acknowledge or resolve several escalations at once (the queue's checkboxes): all
+    or none — one refusal refuses the batch and names the escalation."""
+    if verb not in BULK_VERBS:
+        raise DomainError(_("Choose acknowledge or resolve."), field="verb")
+    if not group_ids:
+        raise DomainError(_("Choose at least one escalation."), field="groups")
+    if len(group_ids) > BULK_LIMIT:
+        raise DomainError(_("At most %(n)d escalations at once.") % {"n": BULK_LIMIT}, field="groups")
+    done = []
+    for pk in sorted(set(group_ids)):
+        try:
+            group = _lock(AlertGroup(pk=pk), actor)
+        except AlertGroup.DoesNotExist:
+            raise DomainError(_("No such escalation: %(id)s.") % {"id": pk}, field="groups") from None
+        try:
+            if verb == "acknowledge":
+                check_may_act(actor=actor, group=group, what="acknowledge")
+                lifecycle.acknowledge(group, timezone.now(), actor=actor, note=note)
+            else:
+                _require_manager(actor, _("resolve"))
+                lifecycle.resolve(group, timezone.now(), actor=actor, note=note)
+        except DomainError as error:
+            error.message = _("Escalation %(id)s: %(reason)s") % {"id": pk, "reason": error.message}
+            raise
+        done.append(group)
+    return done
 
 
 def notification_mark_read(*, user, notification_ids: list[int] | None = None) -> int:

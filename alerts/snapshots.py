@@ -29,6 +29,8 @@ class PolicySnapshot:
     name: str = ""
     repeat_last_step: bool = False
     steps: tuple[StepSnapshot, ...] = field(default_factory=tuple)
+    ack_reminder_hours: int | None = None
+    ack_lapse_hours: int | None = None
 
     @classmethod
     def of(cls, policy) -> PolicySnapshot:
@@ -36,6 +38,7 @@ class PolicySnapshot:
         if policy is None:
             return cls()
         return cls(policy_id=policy.pk, name=policy.name, repeat_last_step=policy.repeat_last_step,
+                   ack_reminder_hours=policy.ack_reminder_hours, ack_lapse_hours=policy.ack_lapse_hours,
                    steps=tuple(StepSnapshot(order=step.order, targets=tuple(step.targets),
                                             user_ids=tuple(sorted(u.pk for u in step.users.all())),
                                             channels=tuple(step.channels), wait_minutes=step.wait_minutes)
@@ -49,12 +52,14 @@ class PolicySnapshot:
                                    wait_minutes=s.get("wait_minutes", 0))
                       for index, s in enumerate(data.get("steps", ())))
         return cls(policy_id=data.get("policy_id"), name=data.get("name", ""),
-                   repeat_last_step=bool(data.get("repeat_last_step", False)), steps=steps)
+                   repeat_last_step=bool(data.get("repeat_last_step", False)), steps=steps,
+                   ack_reminder_hours=data.get("ack_reminder_hours"), ack_lapse_hours=data.get("ack_lapse_hours"))
 
     def as_json(self) -> dict:
         if self.policy_id is None and not self.steps:
             return {}
         return {"policy_id": self.policy_id, "name": self.name, "repeat_last_step": self.repeat_last_step,
+                "ack_reminder_hours": self.ack_reminder_hours, "ack_lapse_hours": self.ack_lapse_hours,
                 "steps": [{**asdict(step), "targets": list(step.targets), "user_ids": list(step.user_ids),
                            "channels": list(step.channels)} for step in self.steps]}
 

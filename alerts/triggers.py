@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.choices import Severity, Trigger
-from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction
+from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction, RiskLevel
 from coordination.models import Action, IndicatorReading, Situation, TrackedIndicator
 
 
@@ -26,6 +26,24 @@ class Finding:
     detail: dict = field(default_factory=dict)
     indicator_id: int | None = None
     action_id: int | None = None
+    # When the evidence says the condition began (the crossing reading's observed_at, the
+    # day a due date passed); None: when the engine first saw it.
+    evidence_at: dt.datetime | None = None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+
+
+# A situation's risk level, as the severity of the condition it raises: documented in
+# README ("Triggers and their parameters") and docs/DESIGN.md.
+RISK_SEVERITY = {
+    RiskLevel.LOW: Severity.INFO,
+    RiskLevel.MODERATE: Severity.INFO,
+    RiskLevel.HIGH: Severity.WARNING,
+    RiskLevel.VERY_HIGH: Severity.CRITICAL,
+    RiskLevel.CRITICAL: Severity.CRITICAL,
+}
 
 
 class SituationFacts:
@@ -85,6 +103,7 @@ def threshold_crossed(rule, facts: SituationFacts) -> list[Finding]:
             continue
         findings.append(Finding(
             subject_key=f"i{indicator.pk}", severity=severity, indicator_id=indicator.pk, evidence=f"r{reading.pk}",
+            evidence_at=reading.observed_at,
             title=_("%(indicator)s reached its %(level)s threshold (%(value)g against %(threshold)g)")
             % {"indicator": indicator.name, "level": level, "value": reading.value, "threshold": threshold},
             detail={"reading_id": reading.pk, "value": reading.value, "threshold": threshold,
@@ -108,7 +127,7 @@ def rise_within_window(rule, facts: SituationFacts) -> list[Finding]:
             continue
         findings.append(Finding(
             subject_key=f"i{tracked.indicator_id}", severity=rule.severity, indicator_id=tracked.indicator_id,
-            evidence=f"r{latest.pk}",
+            evidence=f"r{latest.pk}", evidence_at=latest.observed_at,
             title=_("%(indicator)s worsened by %(change)g within %(days)d days")
             % {"indicator": tracked.indicator.name, "change": change, "days": days},
             detail={"reading_id": latest.pk, "value": latest.value, "from": best, "change": change, "window_days": days},
@@ -116,16 +135,17 @@ def rise_within_window(rule, facts: SituationFacts) -> list[Finding]:
     return findings
 
 
-def _action_finding(rule, action: Action, title: str, evidence: str, **detail) -> Finding:
+def _action_finding(rule, action: Action, title: str, evidence: str, evidence_at: dt.datetime, **detail) -> Finding:
     return Finding(subject_key=f"a{action.pk}", severity=rule.severity, action_id=action.pk, evidence=evidence,
-                   title=title, detail={"due_date": action.due_date.isoformat(), **detail})
+                   evidence_at=evidence_at, title=title, detail={"due_date": action.due_date.isoformat(), **detail})
 
 
 def deadline_soon(rule, facts: SituationFacts) -> list[Finding]:
     horizon = facts.today + dt.timedelta(days=rule.params["days"])
     return [
         _action_finding(rule, a, _("%(action)s is due on %(due)s") % {"action": a.title, "due": a.due_date},
-                        evidence=f"due:{a.due_date.isoformat()}")
+                        evidence=f"due:{a.due_date.isoformat()}",
+                        evidence_at=_start_of(a.due_date - dt.timedelta(days=rule.params["days"])))
         for a in facts.open_actions if facts.today <= a.due_date <= horizon
     ]
 
@@ -134,7 +154,9 @@ def deadline_missed(rule, facts: SituationFacts) -> list[Finding]:
     limit = facts.today - dt.timedelta(days=rule.params["grace_days"])
     return [
         _action_finding(rule, a, _("%(action)s is overdue (due %(due)s)") % {"action": a.title, "due": a.due_date},
-                        evidence=f"due:{a.due_date.isoformat()}")
+                        evidence=f"due:{a.due_date.isoformat()}",
+                        # Overdue from the first day past the due date and the grace.
+                        evidence_at=_start_of(a.due_date + dt.timedelta(days=rule.params["grace_days"] + 1)))
         for a in facts.open_actions if a.due_date < limit
     ]
 
@@ -145,6 +167,7 @@ def action_stalled(rule, facts: SituationFacts) -> list[Finding]:
         _action_finding(rule, a, _("%(action)s has had no update since %(when)s")
                         % {"action": a.title, "when": timezone.localdate(a.last_activity_at)},
                         evidence=f"activity:{a.last_activity_at.isoformat()}",
+                        evidence_at=a.last_activity_at + dt.timedelta(days=rule.params["days"]),
                         last_activity_at=a.last_activity_at.isoformat())
         for a in facts.open_actions if a.last_activity_at < limit
     ]
@@ -155,7 +178,7 @@ def risk_raised(rule, facts: SituationFacts) -> list[Finding]:
     if RISK_RANK[situation.risk_level] < RISK_RANK[rule.params["min_level"]]:
         return []
     return [Finding(
-        subject_key="risk", severity=rule.severity, evidence=f"risk:{situation.risk_level}",
+        subject_key="risk", severity=RISK_SEVERITY[situation.risk_level], evidence=f"risk:{situation.risk_level}",
         title=_("Risk level of %(situation)s is %(level)s") % {"situation": situation.title,
                                                               "level": situation.get_risk_level_display()},
         detail={"risk_level": situation.risk_level},

@@ -256,6 +256,12 @@ ALERTS_SWEEP_GRACE_SECONDS = env.float("ALERTS_SWEEP_GRACE_SECONDS", default=30.
 ALERTS_WEBHOOK_CONNECT_TIMEOUT = env.float("ALERTS_WEBHOOK_CONNECT_TIMEOUT", default=3.05)
 ALERTS_WEBHOOK_READ_TIMEOUT = env.float("ALERTS_WEBHOOK_READ_TIMEOUT", default=10.0)
 ALERTS_LINK_TEMPLATE = env.str("ALERTS_LINK_TEMPLATE", default="{site}/alerts/{id}/")
+# A condition joining an open escalation, or its severity rising, reaches each recipient
+# as at most one batched update per this many seconds (Alertmanager's group_interval).
+ALERTS_GROUP_INTERVAL_SECONDS = env.float("ALERTS_GROUP_INTERVAL_SECONDS", default=300.0)
+# A condition returning within its cool-down more than this many times in 24 hours marks
+# its escalation as flapping, and one notice suggests a threshold review.
+ALERTS_FLAP_LIMIT = env.int("ALERTS_FLAP_LIMIT", default=5)
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------

@@ -117,16 +117,19 @@ def session_key(user) -> str:
 # --- Alerts --------------------------------------------------------------------------
 
 
-def open_alert(rule, situation, title: str, *, policy_frozen: bool = False):
-    """An open critical alert; `policy_frozen` gives it its rule's policy as the
-    evaluation does, so that it can escalate."""
-    from alerts.models import Alert
+def open_escalation(rule, situation, title: str, *, policy_frozen: bool = False):
+    """An open critical escalation holding one condition called `title`; `policy_frozen`
+    gives it its rule's policy as the evaluation does, so that it can escalate."""
+    from alerts.models import Alert, AlertGroup
     from alerts.snapshots import PolicySnapshot
 
     now = timezone.now()
-    return Alert.objects.create(rule=rule, situation=situation, dedup_key=f"test:{situation.pk}:{title}",
-                                severity="critical", title=title, first_seen=now, last_seen=now,
-                                policy_snapshot=PolicySnapshot.of(rule.policy).as_json() if policy_frozen else {})
+    group = AlertGroup.objects.create(
+        situation=situation, severity="critical", policy_rule=rule, opened_at=now, last_seen=now,
+        policy_snapshot=PolicySnapshot.of(rule.policy).as_json() if policy_frozen else {})
+    Alert.objects.create(group=group, rule=rule, situation=situation, dedup_key=f"test:{situation.pk}:{title}",
+                         severity="critical", title=title, evidence_at=now, first_seen=now, last_seen=now)
+    return group
 
 
 # --- The sharing world --------------------------------------------------------------------

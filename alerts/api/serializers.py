@@ -1,4 +1,4 @@
-"""Shapes of alert resources. Writes validate types only and hand the values to
+"""Shapes of the escalation resources (groups and their conditions). Writes validate types only and hand the values to
 alerts.services, where the rules (and their 400s naming the field) live."""
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +9,7 @@ from alerts.choices import Severity
 from alerts.models import (
     Alert,
     AlertEvent,
+    AlertGroup,
     EscalationPolicy,
     EscalationRule,
     Notification,
@@ -33,64 +34,94 @@ class AlertRuleBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "trigger"]
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class ConditionSerializer(serializers.ModelSerializer):
+    """A condition: one rule found true of one subject, inside its escalation (`group`)."""
+
     situation = AlertSituationSerializer(read_only=True)
     rule = AlertRuleBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "group", "title", "severity", "status", "situation", "rule", "action", "indicator",
+                  "dedup_key", "detail", "occurrences", "evidence_at", "first_seen", "last_seen", "condition_active",
+                  "cleared_at", "resolved_at"]
+        read_only_fields = fields
+
+
+class GroupConditionSerializer(ConditionSerializer):
+    """A condition as its escalation lists it: the situation is the group's."""
+
+    class Meta(ConditionSerializer.Meta):
+        fields = [f for f in ConditionSerializer.Meta.fields if f not in ("situation", "group")]
+        read_only_fields = fields
+
+
+class AlertGroupSerializer(serializers.ModelSerializer):
+    """An escalation: a situation's open conditions worked as one — one clock, one
+    acknowledgement, one owner. `step` counts from 1."""
+
+    situation = AlertSituationSerializer(read_only=True)
+    policy_rule = AlertRuleBriefSerializer(read_only=True, allow_null=True)
     owner = UserBriefSerializer(read_only=True, allow_null=True)
     acknowledged_by = UserBriefSerializer(read_only=True, allow_null=True)
     resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
     step = serializers.SerializerMethodField()
     steps_total = serializers.SerializerMethodField()
+    open_conditions = serializers.IntegerField(read_only=True)
+    flapping = serializers.BooleanField(source="is_flapping", read_only=True)
     warning_response_gap = serializers.SerializerMethodField()
 
     class Meta:
-        model = Alert
-        fields = ["id", "title", "severity", "status", "situation", "rule", "action", "indicator", "dedup_key",
-                  "detail", "occurrences", "first_seen", "last_seen", "step", "steps_total", "next_escalation_at",
-                  "snoozed_until", "owner", "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at",
-                  "resolution_note", "warning_response_gap"]
+        model = AlertGroup
+        fields = ["id", "situation", "severity", "status", "policy_rule", "step", "steps_total", "open_conditions",
+                  "opened_at", "last_seen", "next_escalation_at", "snoozed_until", "owner", "acknowledged_by",
+                  "acknowledged_at", "resolved_by", "resolved_at", "resolution_note", "outcome", "flapping",
+                  "update_due_at", "warning_response_gap"]
         read_only_fields = fields
 
-    def get_step(self, alert) -> int:
-        return alert.current_step + 1
+    def get_step(self, group) -> int:
+        return group.current_step + 1
 
-    def get_steps_total(self, alert) -> int:
-        return len(alert.snapshot.steps)
+    def get_steps_total(self, group) -> int:
+        return len(group.snapshot.steps)
 
     @extend_schema_field(GapSerializer(allow_null=True))
-    def get_warning_response_gap(self, alert):
-        gap = self.context.get("gaps", {}).get(alert.situation_id)
+    def get_warning_response_gap(self, group):
+        gap = self.context.get("gaps", {}).get(group.situation_id)
         return gap_data(gap) if gap is not None else None
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
     actor = UserBriefSerializer(read_only=True, allow_null=True)
+    condition = serializers.PrimaryKeyRelatedField(source="alert", read_only=True, allow_null=True)
 
     class Meta:
         model = AlertEvent
-        fields = ["id", "kind", "actor", "step", "note", "data", "created_at"]
+        fields = ["id", "kind", "condition", "actor", "step", "note", "data", "created_at"]
         read_only_fields = fields
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    """A notification's delivery status, as the alert's detail shows it."""
+    """A notification's delivery status, as the escalation's detail shows it."""
 
     recipient = UserBriefSerializer(read_only=True, allow_null=True)
     endpoint = serializers.CharField(source="endpoint.name", read_only=True, allow_null=True, default=None)
+    about = serializers.CharField(source="event.kind", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Notification
-        fields = ["id", "channel", "recipient", "endpoint", "status", "attempts", "next_attempt_at", "last_error",
-                  "reason", "step", "created_at", "sent_at"]
+        fields = ["id", "channel", "recipient", "endpoint", "about", "status", "attempts", "next_attempt_at",
+                  "last_error", "reason", "step", "created_at", "sent_at"]
         read_only_fields = fields
 
 
-class AlertDetailSerializer(AlertSerializer):
+class AlertGroupDetailSerializer(AlertGroupSerializer):
+    conditions = GroupConditionSerializer(many=True, read_only=True)
     events = AlertEventSerializer(many=True, read_only=True)
     notifications = DeliverySerializer(many=True, read_only=True)
 
-    class Meta(AlertSerializer.Meta):
-        fields = AlertSerializer.Meta.fields + ["events", "notifications"]
+    class Meta(AlertGroupSerializer.Meta):
+        fields = AlertGroupSerializer.Meta.fields + ["conditions", "events", "notifications"]
         read_only_fields = fields
 
 
@@ -104,6 +135,16 @@ class ResolveSerializer(StrictSerializer):
 
 class SnoozeSerializer(StrictSerializer):
     until = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class RequiredNoteSerializer(StrictSerializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class BulkSerializer(StrictSerializer):
+    verb = serializers.ChoiceField(choices=["acknowledge", "resolve"])
+    groups = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -156,7 +197,8 @@ class PolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EscalationPolicy
-        fields = ["id", "name", "description", "repeat_last_step", "steps", "created_at", "updated_at"]
+        fields = ["id", "name", "description", "repeat_last_step", "ack_reminder_hours", "ack_lapse_hours", "steps",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(PolicyStepReadSerializer(many=True))
@@ -169,6 +211,12 @@ class PolicyWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     repeat_last_step = serializers.BooleanField(required=False, default=False)
+    ack_reminder_hours = serializers.IntegerField(
+        required=False, allow_null=True, default=24,
+        help_text="Hours an acknowledgement may see no progress before its author is reminded; null: never.")
+    ack_lapse_hours = serializers.IntegerField(
+        required=False, allow_null=True, default=24,
+        help_text="Hours after the reminder before the acknowledgement lapses and escalation resumes; null: never.")
     steps = StepSerializer(many=True)
 
 
@@ -201,15 +249,16 @@ class WebhookWriteSerializer(StrictSerializer):
 
 
 class InboxSerializer(serializers.ModelSerializer):
-    alert = serializers.SerializerMethodField()
+    escalation = serializers.SerializerMethodField()
+    about = serializers.CharField(source="event.kind", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Notification
-        fields = ["id", "alert", "reason", "created_at", "read_at"]
+        fields = ["id", "escalation", "about", "reason", "created_at", "read_at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_alert(self, notification) -> dict:
-        alert = notification.alert
-        return {"id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
-                "situation": {"id": alert.situation_id, "title": alert.situation.title}}
+    def get_escalation(self, notification) -> dict:
+        group = notification.group
+        return {"id": group.pk, "severity": group.severity, "status": group.status,
+                "situation": {"id": group.situation_id, "title": group.situation.title}}

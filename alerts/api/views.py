@@ -1,4 +1,4 @@
-"""Escalation queue, alert actions, in-app notifications and alerting configuration.
+"""The escalation queue (groups) and their actions, conditions, in-app notifications and alerting configuration.
 Reads go through alerts.selectors (scoped), writes through alerts.services."""
 from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from alerts import selectors, services
 from alerts.api import serializers as s
-from alerts.api.filters import AlertFilter
-from alerts.models import Alert
+from alerts.api.filters import AlertGroupFilter, ConditionFilter
+from alerts.models import Alert, AlertGroup
 from coordination.models import Government, Situation
 from core.api.base import ScopedViewSetMixin
 from core.errors import DomainError
@@ -19,93 +19,121 @@ from core.errors import DomainError
 User = get_user_model()
 
 
-class AlertViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The escalation queue: unresolved alerts, most severe first, then the furthest
-    escalated, then the oldest; `severity_counts` counts the filtered queue. Partner
-    liaisons see the alerts of the situations they may see, and nothing else."""
+class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The escalation queue: unresolved escalations (one per situation), most severe
+    first, then the furthest escalated, then the oldest; `severity_counts` counts the
+    filtered queue. Partner liaisons see the escalations of the situations they may see,
+    and nothing else."""
 
-    serializer_class = s.AlertSerializer
-    filterset_class = AlertFilter
+    serializer_class = s.AlertGroupSerializer
+    filterset_class = AlertGroupFilter
     filter_backends = [DjangoFilterBackend]
     # The service decides who may act (managers; addressed people acknowledge).
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Alert.objects.none()
-        if self.action == "retrieve":
-            return selectors.alert_list(user=self.request.user, include_resolved=True)
+            return AlertGroup.objects.none()
         include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
-        queryset = selectors.alert_list(user=self.request.user, include_resolved=include_resolved)
-        if self.action == "list":
-            # The list shows action and indicator as ids: joining them too made PostgreSQL
-            # plan an eight-table join on every page (47 ms of planning for 0.5 ms of work).
-            queryset = queryset.select_related(None).select_related(
-                "rule", "situation", "owner", "acknowledged_by", "resolved_by")
-        return queryset
+        return selectors.group_list(user=self.request.user, include_resolved=include_resolved)
 
     def get_serializer_class(self):
-        return s.AlertDetailSerializer if self.action != "list" else s.AlertSerializer
+        return s.AlertGroupDetailSerializer if self.action != "list" else s.AlertGroupSerializer
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        gaps = selectors.warning_response_gaps({a.situation_id for a in page})
-        data = s.AlertSerializer(page, many=True, context={**self.get_serializer_context(), "gaps": gaps}).data
+        gaps = selectors.warning_response_gaps({g.situation_id for g in page})
+        data = s.AlertGroupSerializer(page, many=True, context={**self.get_serializer_context(), "gaps": gaps}).data
         response = self.get_paginated_response(data)
         response.data["severity_counts"] = selectors.severity_counts(queryset)
         return response
 
-    def _detail(self, alert_id: int, http_status=status.HTTP_200_OK) -> Response:
-        alert = selectors.alert_get(user=self.request.user, alert_id=alert_id)
-        gaps = selectors.warning_response_gaps([alert.situation_id])
-        data = s.AlertDetailSerializer(alert, context={**self.get_serializer_context(), "gaps": gaps}).data
+    def _detail(self, group_id: int, http_status=status.HTTP_200_OK) -> Response:
+        group = selectors.group_get(user=self.request.user, group_id=group_id)
+        gaps = selectors.warning_response_gaps([group.situation_id])
+        data = s.AlertGroupDetailSerializer(group, context={**self.get_serializer_context(), "gaps": gaps}).data
         return Response(data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object().pk)
 
     def _act(self, request, serializer_class, service, **extra):
-        alert = self.get_object()  # scoped: an alert out of scope is 404 here
-        services.check_may_act(actor=request.user, alert=alert, what=self.action)  # 403 before any 400
+        group = self.get_object()  # scoped: a group out of scope is 404 here
+        services.check_may_act(actor=request.user, group=group, what=self.action)  # 403 before any 400
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
-        service(actor=request.user, alert=alert, **body.validated_data, **extra)
-        return self._detail(alert.pk)
+        service(actor=request.user, group=group, **body.validated_data, **extra)
+        return self._detail(group.pk)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.AlertDetailSerializer, summary="Acknowledge: stop the clock")
+    @extend_schema(request=s.NoteSerializer, responses=s.AlertGroupDetailSerializer,
+                   summary="Acknowledge: stop the clock")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, *args, **kwargs):
-        return self._act(request, s.NoteSerializer, services.alert_acknowledge)
+        return self._act(request, s.NoteSerializer, services.group_acknowledge)
 
-    @extend_schema(request=s.SnoozeSerializer, responses=s.AlertDetailSerializer, summary="Snooze until a time")
+    @extend_schema(request=s.SnoozeSerializer, responses=s.AlertGroupDetailSerializer, summary="Snooze until a time")
     @action(detail=True, methods=["post"])
     def snooze(self, request, *args, **kwargs):
-        return self._act(request, s.SnoozeSerializer, services.alert_snooze)
+        return self._act(request, s.SnoozeSerializer, services.group_snooze)
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.AlertDetailSerializer, summary="Resolve with a note")
+    @extend_schema(request=s.ResolveSerializer, responses=s.AlertGroupDetailSerializer, summary="Resolve with a note")
     @action(detail=True, methods=["post"])
     def resolve(self, request, *args, **kwargs):
-        return self._act(request, s.ResolveSerializer, services.alert_resolve)
+        return self._act(request, s.ResolveSerializer, services.group_resolve)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.AlertDetailSerializer, summary="Escalate to the next step now")
+    @extend_schema(request=s.NoteSerializer, responses=s.AlertGroupDetailSerializer,
+                   summary="Escalate to the next step now")
     @action(detail=True, methods=["post"])
     def escalate(self, request, *args, **kwargs):
-        return self._act(request, s.NoteSerializer, services.alert_escalate_now)
+        return self._act(request, s.NoteSerializer, services.group_escalate_now)
 
-    @extend_schema(request=s.ReassignSerializer, responses=s.AlertDetailSerializer, summary="Change the owner")
+    @extend_schema(request=s.RequiredNoteSerializer, responses=s.AlertGroupDetailSerializer,
+                   summary="Add a note to the timeline (counts as progress)")
+    @action(detail=True, methods=["post"])
+    def note(self, request, *args, **kwargs):
+        return self._act(request, s.RequiredNoteSerializer, services.group_add_note)
+
+    @extend_schema(request=s.ReassignSerializer, responses=s.AlertGroupDetailSerializer, summary="Change the owner")
     @action(detail=True, methods=["post"])
     def reassign(self, request, *args, **kwargs):
-        alert = self.get_object()
-        services.check_may_act(actor=request.user, alert=alert, what="reassign")
+        group = self.get_object()
+        services.check_may_act(actor=request.user, group=group, what="reassign")
         body = s.ReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         owner_id = body.validated_data["owner"]
         owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id is not None else None
         if owner_id is not None and owner is None:
-            raise DomainError("No such user can take this alert.", field="owner")
-        services.alert_reassign(actor=request.user, alert=alert, owner=owner, note=body.validated_data["note"])
-        return self._detail(alert.pk)
+            raise DomainError("No such user can take this escalation.", field="owner")
+        services.group_reassign(actor=request.user, group=group, owner=owner, note=body.validated_data["note"])
+        return self._detail(group.pk)
+
+    @extend_schema(request=s.BulkSerializer, summary="Acknowledge or resolve several escalations at once",
+                   responses=inline_serializer("BulkDone", {"done": drf_serializers.ListField(
+                       child=drf_serializers.IntegerField(), help_text="The escalations changed.")}))
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        body = s.BulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        done = services.groups_bulk(actor=request.user, verb=data["verb"], group_ids=data["groups"], note=data["note"])
+        return Response({"done": [g.pk for g in done]})
+
+
+class ConditionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Conditions, each inside its escalation (`group`): unresolved by default, the most
+    severe first. Act on them through their escalation."""
+
+    serializer_class = s.ConditionSerializer
+    filterset_class = ConditionFilter
+    filter_backends = [DjangoFilterBackend]
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Alert.objects.none()
+        include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
+        return selectors.condition_list(user=self.request.user, include_resolved=include_resolved)
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -36,8 +36,8 @@ SENDERS = {Channel.EMAIL: send_email, Channel.WEBHOOK: send_webhook}
 
 def _still_allowed(notification: Notification) -> bool:
     if notification.endpoint_id is not None:
-        return notification.endpoint.active and endpoint_may_receive(notification.endpoint, notification.alert.situation)
-    return can_see_situation(notification.recipient, notification.alert.situation_id)
+        return notification.endpoint.active and endpoint_may_receive(notification.endpoint, notification.group.situation)
+    return can_see_situation(notification.recipient, notification.group.situation_id)
 
 
 def deliver_notification(*, notification_id: int, now: dt.datetime | None = None) -> str:
@@ -45,7 +45,7 @@ def deliver_notification(*, notification_id: int, now: dt.datetime | None = None
     retry_in = None
     with transaction.atomic():
         notification = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("alert__situation", "alert__rule", "event", "recipient", "endpoint")
+                        .select_related("group__situation", "group__policy_rule", "event", "recipient", "endpoint")
                         .filter(pk=notification_id).first())
         now = now or timezone.now()
         if notification is None or notification.status != NotificationStatus.PENDING:
@@ -95,7 +95,7 @@ def _give_up(notification: Notification, status: str, message: str, now) -> None
     notification.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
     who = notification.endpoint.name if notification.endpoint_id else str(notification.recipient)
     AlertEvent.objects.create(
-        alert=notification.alert, step=notification.step, created_at=now,
+        group=notification.group, step=notification.step, created_at=now,
         kind=EventKind.DELIVERY_DEAD if status == NotificationStatus.DEAD else EventKind.DELIVERY_FAILED,
         note=_("%(channel)s to %(who)s after %(n)d attempt(s): %(error)s")
         % {"channel": notification.get_channel_display(), "who": who, "n": notification.attempts, "error": message[:300]},

@@ -3,24 +3,54 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from alerts.choices import AlertStatus, EventKind
 from alerts.delivery.errors import PermanentFailure
+from alerts.models.alert import SEVERITY_ORDER
+
+# What the message says it is about, by the event that caused it.
+HEADLINES = {
+    EventKind.OPENED: _("New escalation"),
+    EventKind.ESCALATED: _("Escalated"),
+    EventKind.UPDATED: _("Update"),
+    EventKind.FLAPPING: _("Flapping"),
+    EventKind.ACK_REMINDED: _("Reminder"),
+    EventKind.NAGGED: _("Overdue action"),
+    EventKind.REASSIGNED: _("Now yours"),
+}
 
 
-def alert_link(alert) -> str:
-    return settings.ALERTS_LINK_TEMPLATE.format(site=settings.SITE_URL.rstrip("/"), id=alert.pk)
+def alert_link(group) -> str:
+    return settings.ALERTS_LINK_TEMPLATE.format(site=settings.SITE_URL.rstrip("/"), id=group.pk)
+
+
+def message_context(notification) -> dict:
+    """What every message about a group shows: the group, every condition it holds as it
+    stands when the message goes out (once resolved, those it held), why this recipient
+    gets it."""
+    group, event = notification.group, notification.event
+    conditions = group.conditions.select_related("rule").annotate(rank=SEVERITY_ORDER)
+    if group.status != AlertStatus.RESOLVED:
+        conditions = conditions.filter(status=AlertStatus.OPEN)
+    conditions = list(conditions.order_by("-rank", "first_seen", "id"))
+    kind = event.kind if event else EventKind.OPENED
+    return {"group": group, "situation": group.situation, "conditions": conditions, "event": event,
+            "headline": HEADLINES.get(kind, _("Escalation")), "notification": notification,
+            "link": alert_link(group), "step": (notification.step or 0) + 1}
 
 
 def send_email(notification) -> None:
-    user, alert = notification.recipient, notification.alert
+    user = notification.recipient
     if not user.email:
         raise PermanentFailure(_("The recipient has no e-mail address."))
-    context = {"alert": alert, "situation": alert.situation, "notification": notification, "link": alert_link(alert),
-               "user": user}
-    subject = "[Concert] [%s] %s" % (alert.get_severity_display(), alert.title)
+    context = {**message_context(notification), "user": user}
+    group = context["group"]
+    subject = "[Concert] [%s] %s: %s (%s)" % (group.get_severity_display(), context["headline"],
+                                             group.situation.title,
+                                             _("%(n)d condition(s)") % {"n": len(context["conditions"])})
     message = EmailMultiAlternatives(
         subject=subject[:200], body=render_to_string("alerts/email/alert.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-        headers={"X-Concert-Alert": str(alert.pk), "X-Concert-Idempotency-Key": notification.idempotency_key},
+        headers={"X-Concert-Escalation": str(group.pk), "X-Concert-Idempotency-Key": notification.idempotency_key},
     )
     message.attach_alternative(render_to_string("alerts/email/alert.html", context), "text/html")
     message.send(fail_silently=False)

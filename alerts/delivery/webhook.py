@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from alerts.delivery.addresses import ForbiddenAddress, resolve_checked
-from alerts.delivery.email import alert_link
+from alerts.delivery.email import alert_link, message_context
 from alerts.delivery.errors import DeliveryError, PermanentFailure
 
 RETRYABLE_4XX = {408, 429}
@@ -34,18 +34,22 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def payload(notification) -> dict:
-    alert, event = notification.alert, notification.event
+    group, event = notification.group, notification.event
+    conditions = message_context(notification)["conditions"]
     return {
         "id": notification.idempotency_key,
         "event": event.kind if event else None,
-        "alert": {
-            "id": alert.pk, "title": alert.title, "severity": alert.severity, "status": alert.status,
-            "rule": alert.rule.name, "trigger": alert.rule.trigger, "step": alert.current_step + 1,
-            "occurrences": alert.occurrences, "first_seen": alert.first_seen.isoformat(),
-            "last_seen": alert.last_seen.isoformat(), "url": alert_link(alert),
+        "escalation": {
+            "id": group.pk, "severity": group.severity, "status": group.status, "step": group.current_step + 1,
+            "policy": group.snapshot.name, "opened_at": group.opened_at.isoformat(),
+            "last_seen": group.last_seen.isoformat(), "flapping": group.is_flapping, "url": alert_link(group),
+            "conditions": [{"id": c.pk, "title": c.title, "severity": c.severity, "rule": c.rule.name,
+                            "trigger": c.rule.trigger, "occurrences": c.occurrences,
+                            "evidence_at": c.evidence_at.isoformat(), "first_seen": c.first_seen.isoformat()}
+                           for c in conditions],
         },
-        "situation": {"id": alert.situation_id, "title": alert.situation.title,
-                      "country_code": alert.situation.country_code},
+        "situation": {"id": group.situation_id, "title": group.situation.title,
+                      "country_code": group.situation.country_code},
         "reason": notification.reason,
         "sent_at": timezone.now().isoformat(),
     }

@@ -1,4 +1,4 @@
-from alerts.models.alert import UNRESOLVED_Q, Alert, AlertEvent
+from alerts.models.alert import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup
 from alerts.models.delivery import DigestSent, Notification, WebhookEndpoint
 from alerts.models.policies import EscalationPolicy, EscalationRule, EscalationStep
 
@@ -6,6 +6,7 @@ __all__ = [
     "UNRESOLVED_Q",
     "Alert",
     "AlertEvent",
+    "AlertGroup",
     "DigestSent",
     "EscalationPolicy",
     "EscalationRule",

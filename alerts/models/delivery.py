@@ -41,10 +41,10 @@ class WebhookEndpoint(models.Model):
 
 
 class Notification(models.Model):
-    """The outbox: one row per (alert event, recipient, channel). PostgreSQL is the
+    """The outbox: one row per (group event, recipient, channel). PostgreSQL is the
     ledger; the broker only wakes a worker up to deliver the row."""
 
-    alert = models.ForeignKey("alerts.Alert", on_delete=models.CASCADE, related_name="notifications")
+    group = models.ForeignKey("alerts.AlertGroup", on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey("alerts.AlertEvent", on_delete=models.CASCADE, null=True, blank=True,
                               related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
@@ -81,7 +81,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} for alert {self.alert_id}"
+        return f"{self.channel} for escalation {self.group_id}"
 
 
 class DigestSent(models.Model):

@@ -16,6 +16,16 @@ class EscalationPolicy(models.Model):
     repeat_last_step = models.BooleanField(
         default=False, help_text=_("Keep notifying the last step's people, every wait, until someone acknowledges.")
     )
+    # An acknowledgement is a promise to act: with no progress on the situation (an
+    # action agreed or updated, a note on the group) for this long, whoever acknowledged
+    # is reminded; after the second period the acknowledgement lapses and escalation
+    # resumes. Empty: an acknowledgement stands for as long as the group is open.
+    ack_reminder_hours = models.PositiveIntegerField(
+        null=True, blank=True, default=24,
+        help_text=_("Hours an acknowledgement may see no progress before its author is reminded."))
+    ack_lapse_hours = models.PositiveIntegerField(
+        null=True, blank=True, default=24,
+        help_text=_("Hours after that reminder before the acknowledgement lapses and escalation resumes."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,15 +16,16 @@ def unread_count(user) -> int:
 
 
 def open_alerts_for_situation(user, situation_id: int):
-    return list(selectors.alert_list(user=user).filter(situation_id=situation_id)[:ALERTS_SHOWN])
+    """The situation's open escalation (at most one), as a list for the page's table."""
+    return list(selectors.group_list(user=user).filter(situation_id=situation_id)[:ALERTS_SHOWN])
 
 
 def alerts_on_my_situations(user):
-    return list(selectors.alert_list(user=user).filter(situation__lead_officer=user)[:ALERTS_SHOWN])
+    return list(selectors.group_list(user=user).filter(situation__lead_officer=user)[:ALERTS_SHOWN])
 
 
 def queue_counts(user):
-    counts = selectors.severity_counts(selectors.alert_list(user=user))
+    counts = selectors.severity_counts(selectors.group_list(user=user))
     labels = dict(Severity.choices)
     return [{"severity": s, "label": labels[s], "count": counts[s]} for s in reversed(Severity.values)]
 

@@ -117,7 +117,8 @@ def _policy_page(request, policy=None):
         initial, steps_initial = None, [{"wait_minutes": 30}]
     else:
         initial = {"name": policy.name, "description": policy.description,
-                   "repeat_last_step": policy.repeat_last_step}
+                   "repeat_last_step": policy.repeat_last_step, "ack_reminder_hours": policy.ack_reminder_hours,
+                   "ack_lapse_hours": policy.ack_lapse_hours}
         steps_initial = [{"targets": s.targets, "users": list(s.users.all()), "channels": s.channels,
                           "wait_minutes": s.wait_minutes} for s in policy.steps.all()]
     form = PolicyForm(request.POST or None, initial=initial)

@@ -11,8 +11,8 @@
   });
 })();
 
-// A polling list (data-poll) does not refresh while someone is typing in it or has
-// opened one of its forms: a refresh would throw their typing away.
+// A polling list (data-poll) does not refresh while someone is typing in it, has opened
+// one of its forms or ticked rows for a bulk action: a refresh would throw that away.
 document.addEventListener("htmx:beforeRequest", function (event) {
   var elt = event.detail.elt;
   if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll")) {
@@ -20,7 +20,7 @@ document.addEventListener("htmx:beforeRequest", function (event) {
   }
   var active = document.activeElement;
   var typing = active && elt.contains(active) && active.matches("input, textarea, select");
-  if (typing || elt.querySelector("details[open]")) {
+  if (typing || elt.querySelector("details[open]") || elt.querySelector("input[data-hold-poll]:checked")) {
     event.preventDefault();
   }
 });

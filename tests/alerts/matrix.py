@@ -2,18 +2,20 @@
 
 The matrix walks every /api/v1/ route; these hooks say what the alert routes' ids point
 at and who may do what, following alerts/services.py:
-- alerts: scoped by their situation (404 out of scope); staff acknowledge, managers
-  snooze, resolve, reassign and escalate (desk officers and liaisons: 403);
+- escalations (alert groups): scoped by their situation (404 out of scope); staff
+  acknowledge and add notes, managers snooze, resolve, reassign and escalate (desk
+  officers and liaisons: 403); the bulk action validates its body first;
+- conditions (alerts): read-only, scoped by their situation;
 - notifications: one's own in-app notifications only; everyone may mark them read;
 - rules, policies, webhook endpoints: staff read them, liaisons see none (404 on a
   detail), managers write (everyone else: 403).
 """
 from accounts.models import Role
 from alerts.choices import Channel, NotificationStatus, Trigger
-from alerts.models import Alert, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
+from alerts.models import Alert, AlertGroup, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
 
 DEFAULT = object()  # "let the matrix's general rule decide"
-KINDS = {"alert", "notification", "rule", "policy", "webhook"}
+KINDS = {"alertgroup", "alert", "notification", "rule", "policy", "webhook"}
 CONFIG = {"rule", "policy", "webhook"}
 MANAGERS = {"manager", "admin"}
 STAFF = {"desk_officer", "manager", "admin"}
@@ -27,19 +29,27 @@ def _rule():
     return EscalationRule.objects.get_or_create(name="Matrix rule", defaults={"trigger": Trigger.DEADLINE_MISSED})[0]
 
 
+def _group(world, situation_key):
+    situation = world.situations[situation_key]
+    return AlertGroup.objects.get_or_create(situation=situation, defaults={
+        "severity": "warning", "policy_rule": _rule(), "opened_at": situation.created_at,
+        "last_seen": situation.created_at})[0]
+
+
 def _alert(world, situation_key):
     situation = world.situations[situation_key]
     return Alert.objects.get_or_create(dedup_key=f"matrix:{situation.pk}", defaults={
-        "rule": _rule(), "situation": situation, "severity": "warning", "title": f"Alert on {situation.title}",
+        "group": _group(world, situation_key), "rule": _rule(), "situation": situation, "severity": "warning",
+        "title": f"Alert on {situation.title}", "evidence_at": situation.created_at,
         "first_seen": situation.created_at, "last_seen": situation.created_at})[0]
 
 
 def _notification(world, role, whose):
     user = world.users[role if whose == "own" else ("admin" if role == "manager" else "manager")]
-    alert = _alert(world, "shared")
+    group = _group(world, "shared")
     return Notification.objects.get_or_create(idempotency_key=f"matrix-{user.pk}", defaults={
-        "alert": alert, "recipient": user, "channel": Channel.IN_APP, "status": NotificationStatus.SENT,
-        "reason": "matrix", "created_at": alert.first_seen})[0]
+        "group": group, "recipient": user, "channel": Channel.IN_APP, "status": NotificationStatus.SENT,
+        "reason": "matrix", "created_at": group.opened_at})[0]
 
 
 def objects_for(route):
@@ -55,6 +65,8 @@ def objects_for(route):
 
 def target_for(world, route, role, situation_key):
     prefix = _prefix(route)
+    if prefix == "alertgroup":
+        return {"pk": _group(world, situation_key).pk}
     if prefix == "alert":
         return {"pk": _alert(world, situation_key).pk}
     if prefix == "notification":
@@ -86,12 +98,14 @@ def expected_status(world, route, method, role, situation_key):
         if route.kind is not None and role not in STAFF:
             return 404
         return None if role in MANAGERS else 403
-    # Alerts: scope first, then the action's rule.
+    # Escalations and conditions: scope first, then the action's rule.
     if route.kind is not None and situation_key not in _visible(role):
         return 404
     if method == "GET":
         return 200
-    if route.name == "alert-acknowledge":
+    if route.name == "alertgroup-bulk":
+        return None  # the body is read first; the service then refuses what is not theirs
+    if route.name in ("alertgroup-acknowledge", "alertgroup-note"):
         return None if role in STAFF else 403
     return None if role in MANAGERS else 403
 

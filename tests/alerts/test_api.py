@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from alerts import services
 from alerts.choices import AlertStatus, Trigger
-from alerts.models import Alert
+from alerts.models import AlertGroup
 from coordination.choices import ActionStatus
 from coordination.services import action_transition
 from testkit.factories import ActionFactory, SituationFactory, TrackedIndicatorFactory
@@ -22,33 +22,33 @@ def client_for(user):
 
 @pytest.fixture
 def alerts_world(situation, tracked, indicator, record, threshold_rule, foreign_situation):
-    """A critical alert on the cast's situation, a warning one on the foreign situation."""
+    """A critical escalation on the cast's situation, a warning one on the foreign situation."""
     TrackedIndicatorFactory(situation=foreign_situation, indicator=indicator)
     record(situation, indicator, 30)
     record(foreign_situation, indicator, 12)
     for s in (situation, foreign_situation):
         services.evaluate_situation(situation_id=s.pk)
-    return Alert.objects.get(situation=situation), Alert.objects.get(situation=foreign_situation)
+    return AlertGroup.objects.get(situation=situation), AlertGroup.objects.get(situation=foreign_situation)
 
 
 def test_the_queue_lists_the_most_severe_first_with_counts_by_severity(alerts_world, manager):
     ours, foreign = alerts_world
-    body = client_for(manager).get("/api/v1/alerts").json()
+    body = client_for(manager).get("/api/v1/alert-groups").json()
     assert [row["id"] for row in body["results"]] == [ours.pk, foreign.pk]
     assert body["severity_counts"] == {"info": 0, "warning": 1, "critical": 1}
     assert body["results"][0]["warning_response_gap"]["open"] is True
-    filtered = client_for(manager).get("/api/v1/alerts", {"severity": "warning"}).json()
+    filtered = client_for(manager).get("/api/v1/alert-groups", {"severity": "warning"}).json()
     assert [row["id"] for row in filtered["results"]] == [foreign.pk]
 
 
-def test_a_liaison_sees_the_alerts_of_their_situations_only(alerts_world, liaison):
+def test_a_liaison_sees_the_escalations_of_their_situations_only(alerts_world, liaison):
     ours, foreign = alerts_world
     client = client_for(liaison)
-    body = client.get("/api/v1/alerts").json()
+    body = client.get("/api/v1/alert-groups").json()
     assert [row["id"] for row in body["results"]] == [ours.pk]
     assert body["severity_counts"]["warning"] == 0
-    assert client.get(f"/api/v1/alerts/{foreign.pk}").status_code == 404
-    assert client.post(f"/api/v1/alerts/{foreign.pk}/acknowledge", {}, format="json").status_code == 404
+    assert client.get(f"/api/v1/alert-groups/{foreign.pk}").status_code == 404
+    assert client.post(f"/api/v1/alert-groups/{foreign.pk}/acknowledge", {}, format="json").status_code == 404
 
 
 def test_the_queue_costs_the_same_queries_whatever_its_length(situation, indicator, record, threshold_rule, manager,
@@ -60,23 +60,23 @@ def test_the_queue_costs_the_same_queries_whatever_its_length(situation, indicat
         services.evaluate_situation(situation_id=extra.pk)
     client = client_for(manager)
     with django_assert_max_num_queries(8):
-        assert len(client.get("/api/v1/alerts").json()["results"]) == 6
+        assert len(client.get("/api/v1/alert-groups").json()["results"]) == 6
 
 
 def test_the_detail_shows_the_timeline_and_each_notifications_delivery(alerts_world, manager, liaison):
     ours, _ = alerts_world
-    body = client_for(manager).get(f"/api/v1/alerts/{ours.pk}").json()
+    body = client_for(manager).get(f"/api/v1/alert-groups/{ours.pk}").json()
     assert [e["kind"] for e in body["events"]] == ["opened", "notified"]
     assert {n["status"] for n in body["notifications"]} == {"pending", "sent"}  # e-mail waits, in-app is there
-    mine = client_for(liaison).get(f"/api/v1/alerts/{ours.pk}").json()["notifications"]
+    mine = client_for(liaison).get(f"/api/v1/alert-groups/{ours.pk}").json()["notifications"]
     assert {n["recipient"]["username"] for n in mine} == {"liaison"}, "a partner does not see who else was told"
 
 
 def test_a_liaison_acknowledges_an_alert_addressed_to_them_but_may_not_resolve_it(alerts_world, liaison):
     ours, _ = alerts_world
     client = client_for(liaison)
-    assert client.post(f"/api/v1/alerts/{ours.pk}/resolve", {"note": "done"}, format="json").status_code == 403
-    response = client.post(f"/api/v1/alerts/{ours.pk}/acknowledge", {"note": "On it"}, format="json")
+    assert client.post(f"/api/v1/alert-groups/{ours.pk}/resolve", {"note": "done"}, format="json").status_code == 403
+    response = client.post(f"/api/v1/alert-groups/{ours.pk}/acknowledge", {"note": "On it"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == AlertStatus.ACKNOWLEDGED
     assert response.json()["events"][-1]["actor"]["username"] == "liaison"
@@ -85,7 +85,7 @@ def test_a_liaison_acknowledges_an_alert_addressed_to_them_but_may_not_resolve_i
 def test_managers_snooze_reassign_escalate_and_resolve_over_the_api(alerts_world, manager, desk_officer, other_liaison):
     ours, _ = alerts_world
     client = client_for(manager)
-    url = f"/api/v1/alerts/{ours.pk}"
+    url = f"/api/v1/alert-groups/{ours.pk}"
     past = (timezone.now() - dt.timedelta(hours=1)).isoformat()
     bad = client.post(f"{url}/snooze", {"until": past}, format="json")
     assert bad.status_code == 400 and "until" in bad.json()["fields"]
@@ -130,7 +130,7 @@ def test_my_notifications_count_unread_and_mark_read(alerts_world, liaison, othe
     assert client.post(f"/api/v1/notifications/{body['results'][0]['id']}/read").status_code == 200
     assert client.get("/api/v1/notifications/unread-count").json() == {"unread": 0}
     theirs = client_for(other_liaison).get("/api/v1/notifications").json()["results"]
-    assert {row["alert"]["situation"]["id"] for row in theirs} == {foreign.situation_id}
+    assert {row["escalation"]["situation"]["id"] for row in theirs} == {foreign.situation_id}
 
 
 def test_the_warning_response_gap_closes_with_the_first_action_agreed_after_the_warning(
@@ -139,9 +139,10 @@ def test_the_warning_response_gap_closes_with_the_first_action_agreed_after_the_
     action = ActionFactory(situation=situation, owner_government=home_government)
     action_transition(actor=manager, action=action, to_status=ActionStatus.AGREED)
     action.refresh_from_db()
-    gap = client_for(manager).get("/api/v1/alerts").json()["results"][0]["warning_response_gap"]
+    gap = client_for(manager).get("/api/v1/alert-groups").json()["results"][0]["warning_response_gap"]
     assert gap["open"] is False
-    assert gap["seconds"] == pytest.approx((action.agreed_at - ours.first_seen).total_seconds())
+    reading_observed = ours.conditions.get().evidence_at
+    assert gap["seconds"] == pytest.approx((action.agreed_at - reading_observed).total_seconds())
 
 
 def test_webhook_endpoints_show_their_secret_once_at_creation(manager, home_government):
@@ -167,3 +168,16 @@ def test_the_situation_resource_carries_its_warning_response_gap_in_constant_que
     gaps = {row["id"]: row["warning_response_gap"] for row in rows}
     assert gaps[situation.pk]["open"] is True
     assert sum(1 for gap in gaps.values() if gap["first_warning_at"] is None) == 5
+
+
+def test_conditions_are_listed_inside_their_group_and_alone_read_only(alerts_world, manager, liaison):
+    ours, foreign = alerts_world
+    client = client_for(manager)
+    detail = client.get(f"/api/v1/alert-groups/{ours.pk}").json()
+    assert [c["severity"] for c in detail["conditions"]] == ["critical"] and detail["open_conditions"] == 1
+    conditions = client.get("/api/v1/alerts").json()["results"]
+    assert {c["group"] for c in conditions} == {ours.pk, foreign.pk}
+    assert {c["group"] for c in client_for(liaison).get("/api/v1/alerts").json()["results"]} == {ours.pk}
+    condition = conditions[0]["id"]
+    assert client.post(f"/api/v1/alerts/{condition}/acknowledge", {}, format="json").status_code == 404, \
+        "act through the escalation"

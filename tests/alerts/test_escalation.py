@@ -5,7 +5,7 @@ import time_machine
 
 from alerts import services
 from alerts.choices import AlertStatus, EventKind
-from alerts.models import Alert, Notification
+from alerts.models import AlertGroup, Notification
 from core.errors import DomainError, NotPermitted
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,11 @@ def at(minutes: float):
 
 @pytest.fixture
 def alert(situation, tracked, indicator, record, threshold_rule):
+    """The situation's escalation (its group), opened by one critical reading at T0."""
     with at(0):
         record(situation, indicator, 30)
         services.evaluate_situation(situation_id=situation.pk)
-    return Alert.objects.get()
+    return AlertGroup.objects.get()
 
 
 def managers_notified():
@@ -52,7 +53,7 @@ def test_the_last_step_repeats_until_someone_acknowledges(alert):
 
 def test_an_acknowledged_alert_escalates_no_further(alert, desk_officer):
     with at(10):
-        services.alert_acknowledge(actor=desk_officer, alert=alert)
+        services.group_acknowledge(actor=desk_officer, group=alert)
     with at(300):
         assert services.escalate_due_alerts() == 0
     alert.refresh_from_db()
@@ -62,7 +63,7 @@ def test_an_acknowledged_alert_escalates_no_further(alert, desk_officer):
 
 def test_a_snoozed_alert_resumes_its_clock_after_the_snooze(alert, manager):
     with at(10):
-        services.alert_snooze(actor=manager, alert=alert, until=T0 + dt.timedelta(hours=2))
+        services.group_snooze(actor=manager, group=alert, until=T0 + dt.timedelta(hours=2))
     with at(119):
         assert services.escalate_due_alerts() == 0
     with at(120):
@@ -81,26 +82,28 @@ def test_a_snoozed_alert_resumes_its_clock_after_the_snooze(alert, manager):
 
 def test_a_liaison_may_acknowledge_an_alert_addressed_to_them_but_not_resolve_it(alert, liaison):
     with pytest.raises(NotPermitted):
-        services.alert_resolve(actor=liaison, alert=alert, note="done")
-    services.alert_acknowledge(actor=liaison, alert=alert)
+        services.group_resolve(actor=liaison, group=alert, note="done")
+    services.group_acknowledge(actor=liaison, group=alert)
     assert alert.events.get(kind=EventKind.ACKNOWLEDGED).actor == liaison
 
 
 def test_a_liaison_of_another_government_cannot_touch_the_alert(alert, other_liaison):
-    with pytest.raises(Alert.DoesNotExist):
-        services.alert_acknowledge(actor=other_liaison, alert=alert)
+    with pytest.raises(AlertGroup.DoesNotExist):
+        services.group_acknowledge(actor=other_liaison, group=alert)
 
 
 def test_managers_resolve_reassign_and_escalate_now_each_on_the_timeline(alert, manager, desk_officer, other_liaison):
-    services.alert_escalate_now(actor=manager, alert=alert, note="Minister asked")
+    services.group_escalate_now(actor=manager, group=alert, note="Minister asked")
     with pytest.raises(DomainError) as error:
-        services.alert_reassign(actor=manager, alert=alert, owner=other_liaison)
+        services.group_reassign(actor=manager, group=alert, owner=other_liaison)
     assert error.value.field == "owner"
-    services.alert_reassign(actor=manager, alert=alert, owner=desk_officer)
+    services.group_reassign(actor=manager, group=alert, owner=desk_officer)
     with pytest.raises(DomainError):
-        services.alert_resolve(actor=manager, alert=alert, note=" ")
-    services.alert_resolve(actor=manager, alert=alert, note="Envoy dispatched.")
+        services.group_resolve(actor=manager, group=alert, note=" ")
+    services.group_resolve(actor=manager, group=alert, note="Envoy dispatched.")
     alert.refresh_from_db()
     assert (alert.status, alert.owner, alert.resolution_note) == (AlertStatus.RESOLVED, desk_officer, "Envoy dispatched.")
     actors = {e.kind: e.actor for e in alert.events.all() if e.actor}
     assert actors == {EventKind.ESCALATED: manager, EventKind.REASSIGNED: manager, EventKind.RESOLVED: manager}
+    assert Notification.objects.filter(recipient=desk_officer, event__kind=EventKind.REASSIGNED).count() == 2, \
+        "the new owner is told, by e-mail and in the app"

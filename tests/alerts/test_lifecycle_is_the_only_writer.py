@@ -1,5 +1,5 @@
-"""alerts/lifecycle.py is the one module that changes an alert's status and timers
-(docs/DESIGN.md, "The alert lifecycle"). This reads the application's source, so the
+"""alerts/lifecycle.py is the one module that changes the status and timers of an
+escalation (AlertGroup) and of its conditions (Alert) (docs/DESIGN.md, "The alert lifecycle"). This reads the application's source, so the
 rule stays true when someone adds a shortcut elsewhere."""
 import ast
 from pathlib import Path
@@ -7,21 +7,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("accounts", "alerts", "coordination", "config", "core", "demo")
 LIFECYCLE = ROOT / "alerts" / "lifecycle.py"
-# An alert's state: its status and the timers that go with it.
+# An escalation's or a condition's state: its status and the timers that go with it.
 STATE_FIELDS = {"status", "current_step", "next_escalation_at", "snoozed_until", "acknowledged_at",
-                "acknowledged_by", "resolved_at", "resolved_by", "cleared_at", "condition_active"}
+                "acknowledged_by", "resolved_at", "resolved_by", "cleared_at", "condition_active", "update_due_at",
+                "ack_review_at", "ack_reminded_at", "next_nag_at", "resume_status", "flapping_since"}
+ALERT_MODELS = {"Alert", "AlertGroup"}
+# How the code names an escalation or a condition.
+ALERT_WORDS = ("alert", "group", "condition")
 # Other models have a `status` too; in the modules that handle them, this is their name.
 OTHER_MODELS_NAMES = {"notification", "locked", "action", "situation", "reading", "instance", "obj"}
 
 
 def _names_alert(node: ast.AST) -> bool:
-    return isinstance(node, ast.Name) and "alert" in node.id.lower()
+    return isinstance(node, ast.Name) and any(word in node.id.lower() for word in ALERT_WORDS)
 
 
-def _root_name(node: ast.AST) -> str | None:
+def _through_alerts(node: ast.AST) -> bool:
+    """A query chain that starts at Alert or AlertGroup, or goes through a group's conditions."""
     while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        if isinstance(node, ast.Attribute) and node.attr == "conditions":
+            return True
         node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None
+    return isinstance(node, ast.Name) and node.id in ALERT_MODELS
 
 
 def _targets(node: ast.AST):
@@ -36,7 +43,8 @@ def writes_of_alert_state(source: str, *, imports_alert: bool) -> list[str]:
     """Each place in `source` that sets an alert's status or timers: an assignment to one
     of those attributes (on an object named like an alert, or, in a module that handles
     Alert, on anything but the other models' usual names), an update()/create() through
-    `Alert.objects` naming one, or a setattr() naming one."""
+    `Alert.objects`, `AlertGroup.objects` or a group's conditions naming one, or a
+    setattr() naming one."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -52,8 +60,8 @@ def writes_of_alert_state(source: str, *, imports_alert: bool) -> list[str]:
             keywords = {k.arg for k in node.keywords}
             if (isinstance(func, ast.Attribute) and func.attr in ("update", "create", "update_or_create",
                                                                  "get_or_create", "bulk_update")
-                    and _root_name(func) == "Alert" and keywords & STATE_FIELDS):
-                found.append(f"line {node.lineno}: Alert.objects….{func.attr}({', '.join(sorted(keywords & STATE_FIELDS))}=…)")
+                    and _through_alerts(func) and keywords & STATE_FIELDS):
+                found.append(f"line {node.lineno}: {ast.unparse(func.value)}.{func.attr}({', '.join(sorted(keywords & STATE_FIELDS))}=…)")
             if (isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2
                     and isinstance(node.args[1], ast.Constant) and node.args[1].value in STATE_FIELDS
                     and (imports_alert or _names_alert(node.args[0]))):
@@ -81,8 +89,9 @@ def test_no_module_but_the_lifecycle_sets_an_alerts_status_or_timers():
 def test_the_lifecycle_itself_is_seen_writing_them():
     # The scan is not blind: the lifecycle's own writes are found by it.
     writes = writes_of_alert_state(LIFECYCLE.read_text(), imports_alert=True)
-    assert any("alert.status" in w for w in writes)
+    assert any("group.status" in w for w in writes) and any("condition.status" in w for w in writes)
     assert any("next_escalation_at" in w for w in writes)
+    assert any("conditions" in w for w in writes), "the bulk update of a group's conditions"
 
 
 def test_the_scan_catches_each_shortcut_someone_might_take():
@@ -91,6 +100,9 @@ def test_the_scan_catches_each_shortcut_someone_might_take():
         "a.snoozed_until, a.status = None, 'open'",
         "Alert.objects.filter(pk=1).update(status='resolved')",
         "Alert.objects.create(rule=r, status='open')",
+        "AlertGroup.objects.filter(situation=s).update(next_escalation_at=None)",
+        "group.conditions.filter(status='open').update(status='resolved')",
+        "group.snoozed_until = None",
         "setattr(alert, 'next_escalation_at', None)",
     ]
     for line in shortcuts:

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from alerts import periodic, services
 from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
 from alerts.delivery import deliver_notification
-from alerts.models import Alert, Notification
+from alerts.models import Alert, AlertGroup, Notification
 from coordination.models import SituationChange
 from testkit.polling import wait_for
 from testkit.receiver import SECRET, status
@@ -41,8 +41,8 @@ def post_reading(user, situation, indicator, value):
         "observed_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat()}, format="json")
 
 
-def webhook_of(alert):
-    return Notification.objects.get(alert=alert, channel=Channel.WEBHOOK)
+def webhook_of(group):
+    return Notification.objects.get(group=group, channel=Channel.WEBHOOK)
 
 
 def test_a_critical_reading_posted_over_the_api_reaches_a_signed_webhook_within_seconds(
@@ -57,16 +57,18 @@ def test_a_critical_reading_posted_over_the_api_reaches_a_signed_webhook_within_
     assert request["received"] - started < 5
     alert = Alert.objects.get()
     assert alert.severity == "critical" and alert.situation == situation
+    group = alert.group
     headers, body = request["headers"], request["body"]
     expected = hmac.new(SECRET.encode(), headers["X-Concert-Timestamp"].encode() + b"." + body,
                         hashlib.sha256).hexdigest()
     assert headers["X-Concert-Signature"] == f"sha256={expected}"
-    assert headers["Idempotency-Key"] == webhook_of(alert).idempotency_key
-    assert ours.bodies()[0]["alert"]["id"] == alert.pk
-    wait_for(lambda: webhook_of(alert).status == NotificationStatus.SENT)
+    assert headers["Idempotency-Key"] == webhook_of(group).idempotency_key
+    body = ours.bodies()[0]["escalation"]
+    assert body["id"] == group.pk and [c["id"] for c in body["conditions"]] == [alert.pk]
+    wait_for(lambda: webhook_of(group).status == NotificationStatus.SENT)
     wait_for(lambda: len(mailoutbox) == 2)  # desk officer and liaison
     assert {m.to[0] for m in mailoutbox} == {"desk@example.org", "liaison@example.org"}
-    assert f"/alerts/{alert.pk}/" in mailoutbox[0].body and mailoutbox[0].alternatives
+    assert f"/alerts/{group.pk}/" in mailoutbox[0].body and mailoutbox[0].alternatives
     assert not theirs.requests
     assert Alert.objects.count() == 1
 
@@ -74,7 +76,7 @@ def test_a_critical_reading_posted_over_the_api_reaches_a_signed_webhook_within_
 def test_the_same_condition_evaluated_in_parallel_leaves_one_alert(transactional_db, situation, tracked, indicator,
                                                                    record, threshold_rule):
     record(situation, indicator, 30)
-    Alert.objects.all().delete()  # whatever the on-commit wake-up did: start from none
+    AlertGroup.objects.all().delete()  # whatever the on-commit wake-up did: start from none
     barrier, errors = threading.Barrier(6), []
 
     def evaluate():
@@ -93,15 +95,15 @@ def test_the_same_condition_evaluated_in_parallel_leaves_one_alert(transactional
         t.join()
     assert not errors
     alert = Alert.objects.get()
-    assert alert.occurrences == 1
-    assert alert.events.filter(kind=EventKind.OPENED).count() == 1
+    assert alert.occurrences == 1 and AlertGroup.objects.count() == 1
+    assert alert.group.events.filter(kind=EventKind.OPENED).count() == 1
 
 
 def test_a_receiver_failing_twice_then_succeeding_gets_it_once_marked_sent(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
     flaky = hook(500, 503, 200)
     record(situation, indicator, 30)
-    alert = wait_for(lambda: Alert.objects.first())
+    alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: webhook_of(alert).status == NotificationStatus.SENT)
     notification = webhook_of(alert)
     assert notification.attempts == 3
@@ -116,7 +118,7 @@ def test_a_receiver_that_always_fails_ends_dead_with_the_timeline_saying_so(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
     broken = hook(500)
     record(situation, indicator, 30)
-    alert = wait_for(lambda: Alert.objects.first())
+    alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: webhook_of(alert).status == NotificationStatus.DEAD)
     assert webhook_of(alert).attempts == 4 and len(broken.requests) == 4
     event = alert.events.get(kind=EventKind.DELIVERY_DEAD)
@@ -127,7 +129,7 @@ def test_a_refusal_is_not_retried_but_too_many_requests_is(
         celery_worker_thread, fast_retries, situation, tracked, indicator, record, threshold_rule, hook):
     refusing, busy = hook(404), hook(status(429, retry_after=0), 200)
     record(situation, indicator, 30)
-    alert = wait_for(lambda: Alert.objects.first())
+    alert = wait_for(lambda: AlertGroup.objects.first())
     wait_for(lambda: not Notification.objects.filter(channel=Channel.WEBHOOK, status="pending").exists())
     statuses = {n.endpoint.url: (n.status, n.attempts) for n in alert.notifications.filter(channel=Channel.WEBHOOK)}
     assert statuses == {refusing.url: ("failed", 1), busy.url: ("sent", 2)}
@@ -174,8 +176,8 @@ def test_a_pending_notification_whose_wake_up_was_lost_is_delivered_by_the_sweep
     ours = hook()
     with broker_at("redis://127.0.0.1:1/0"):
         services.evaluate_situation(situation_id=record(situation, indicator, 30).situation_id)
-    notification = webhook_of(Alert.objects.get())
+    notification = webhook_of(AlertGroup.objects.get())
     assert notification.status == NotificationStatus.PENDING
     assert periodic.sweep_pending_notifications(grace_seconds=0) >= 1
     wait_for(lambda: ours.requests, timeout=5)
-    wait_for(lambda: webhook_of(Alert.objects.get()).status == NotificationStatus.SENT)
+    wait_for(lambda: webhook_of(AlertGroup.objects.get()).status == NotificationStatus.SENT)

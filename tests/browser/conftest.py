@@ -35,8 +35,8 @@ def open_page(browser, live_server):
     """A fresh browser context per user, signed in through the real login form."""
     contexts = []
 
-    def sign_in(username: str, password: str = PASSWORD):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="UTC")
+    def sign_in(username: str, password: str = PASSWORD, *, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="UTC")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from alerts.defaults import ensure_default_rules
-from alerts.models import Alert
+from alerts.models import AlertGroup
 from coordination import services
 from tests.browser.conftest import screenshot
 
@@ -49,7 +49,7 @@ def test_a_manager_acknowledges_then_resolves_an_alert(open_page, live_server, c
     page.goto(f"{live_server.url}/alerts/")
     row = page.locator("tbody.alert-row", has_text=situation.title)
     row.wait_for(timeout=20_000)
-    alert = Alert.objects.get(situation=situation)
+    alert = AlertGroup.objects.get(situation=situation)
 
     row.get_by_role("button", name="Acknowledge").click()
     page.locator(f"#alert-row-{alert.pk} [data-role=status]", has_text="Acknowledged").wait_for()
@@ -66,3 +66,40 @@ def test_a_manager_acknowledges_then_resolves_an_alert(open_page, live_server, c
     assert "Acknowledged" in timeline and "Resolved" in timeline and "Envoy deployed" in timeline
     assert page.locator("#alert-notifications tbody tr").count() >= 1
     screenshot(page, "c-alert-acknowledged-then-resolved")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_queue_and_an_escalations_page_fit_the_screen_with_its_conditions_listed(
+        open_page, live_server, manager, desk_officer, situation, indicator, width, height):
+    from alerts import evaluation
+    from coordination.models import TrackedIndicator
+    from testkit.factories import IndicatorFactory
+
+    ensure_default_rules()
+    watched = [indicator] + [IndicatorFactory(code=f"fa-{n}-shown", name=f"Shown indicator {n}", risk_factor=n,
+                                              warning_threshold=10, critical_threshold=25) for n in (4, 7)]
+    for each in watched:
+        TrackedIndicator.objects.get_or_create(situation=situation, indicator=each)
+    services.readings_record(actor=desk_officer, situation=situation, readings=[
+        services.ReadingInput(indicator=each, value=30, observed_at=timezone.now() - dt.timedelta(minutes=5))
+        for each in watched])
+    evaluation.evaluate_situation(situation_id=situation.pk)
+    group = AlertGroup.objects.get(situation=situation)
+
+    page = open_page("manager", width=width, height=height)
+    page.goto(f"{live_server.url}/alerts/")
+    row = page.locator(f"#alert-row-{group.pk}")
+    assert "3 conditions" in row.inner_text()
+    acknowledge = row.get_by_role("button", name="Acknowledge")
+    box = acknowledge.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, "Acknowledge is on the screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing wider than the screen"
+    screenshot(page, f"e-queue-of-escalations-{width}")
+
+    page.goto(f"{live_server.url}/alerts/{group.pk}/")
+    conditions = page.locator("#alert-conditions").inner_text()
+    for each in watched:
+        assert each.name in conditions
+    assert "1 of 2" in page.locator("#alert-facts").inner_text(), "steps are counted from 1"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"f-escalation-page-{width}")

@@ -32,6 +32,8 @@ EXPECTED = {
     "pages:action-change": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
     "alert-pages:queue": (MANAGERS_ONLY, None),
     "alert-pages:queue-rows": (MANAGERS_ONLY, None),
+    # An empty bulk form names no escalation: bad input, for the managers who may use it.
+    "alert-pages:queue-bulk": (POST_ONLY, {"manager": BAD, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
     "alert-pages:alert-detail": (EVERYONE, None),
     # Acknowledging needs no note; staff, the owner and those it was sent to may
     # (alerts.services.may_acknowledge): this liaison was sent nothing.
@@ -48,7 +50,7 @@ EXPECTED = {
     # The policy is in use by a rule: the service refuses to delete it.
     "alert-pages:policy-delete": (POST_ONLY, {"manager": BAD, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
 }
-SCOPED_ARGS = {"situation_id", "action_id", "alert_id"}
+SCOPED_ARGS = {"situation_id", "action_id", "group_id"}
 
 
 def page_patterns():
@@ -72,7 +74,7 @@ def _kwargs(request, args, which):
     values = {
         "situation_id": lambda: request.getfixturevalue("foreign_situation" if foreign else "situation").pk,
         "action_id": lambda: request.getfixturevalue("foreign_action" if foreign else "action").pk,
-        "alert_id": lambda: request.getfixturevalue("foreign_alert" if foreign else "alert").pk,
+        "group_id": lambda: request.getfixturevalue("foreign_alert" if foreign else "alert").pk,
         "rule_id": lambda: request.getfixturevalue("rule").pk,
         "policy_id": lambda: request.getfixturevalue("policy").pk,
         "verb": lambda: "acknowledge",

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alerts.models import Alert, EscalationRule
-from testkit.world import open_alert
+from alerts.models import AlertGroup, EscalationRule
+from testkit.world import open_escalation
 from testkit.factories import SituationFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -16,10 +16,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def test_resolving_without_a_note_says_so_in_the_row_and_keeps_it_open(client, manager, alert):
     client.force_login(manager)
     response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "resolve"]),
-                           {f"al{alert.pk}-resolve-note": "   "}, **HTMX)
+                           {f"g{alert.pk}-resolve-note": "   "}, **HTMX)
     body = response.content.decode()
     assert response.status_code == 200 and body.lstrip().startswith(f'<tbody id="alert-row-{alert.pk}"')
-    assert f'id="id_al{alert.pk}-resolve-note_errors"' in body and "<details open>" in body
+    assert f'id="id_g{alert.pk}-resolve-note_errors"' in body and "<details open>" in body
     alert.refresh_from_db()
     assert alert.status == "open"
 
@@ -27,10 +27,11 @@ def test_resolving_without_a_note_says_so_in_the_row_and_keeps_it_open(client, m
 def test_a_snooze_in_the_past_is_refused_next_to_the_time(client, manager, alert):
     client.force_login(manager)
     response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "snooze"]),
-                           {f"al{alert.pk}-snooze-until": "2020-01-01T10:00", f"al{alert.pk}-snooze-note": "later"})
+                           {f"g{alert.pk}-snooze-preset": "custom", f"g{alert.pk}-snooze-until": "2020-01-01T10:00",
+                            f"g{alert.pk}-snooze-note": "later"})
     body = response.content.decode()
     assert response.status_code == 400
-    assert f'id="id_al{alert.pk}-snooze-until_errors"' in body and "future" in body and 'value="later"' not in body \
+    assert f'id="id_g{alert.pk}-snooze-until_errors"' in body and "future" in body and 'value="later"' not in body \
         or "later" in body
     alert.refresh_from_db()
     assert alert.status == "open"
@@ -39,8 +40,8 @@ def test_a_snooze_in_the_past_is_refused_next_to_the_time(client, manager, alert
 def test_reassigning_to_someone_who_cannot_see_the_situation_is_refused(client, manager, alert, other_liaison):
     client.force_login(manager)
     response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "reassign"]),
-                           {f"al{alert.pk}-reassign-owner": other_liaison.pk}, **HTMX)
-    assert f'id="id_al{alert.pk}-reassign-owner_errors"' in response.content.decode()
+                           {f"g{alert.pk}-reassign-owner": other_liaison.pk}, **HTMX)
+    assert f'id="id_g{alert.pk}-reassign-owner_errors"' in response.content.decode()
     alert.refresh_from_db()
     assert alert.owner_id is None
 
@@ -49,7 +50,7 @@ def test_acknowledge_then_resolve_from_the_queue(client, manager, alert):
     client.force_login(manager)
     client.post(reverse("alert-pages:alert-act", args=[alert.pk, "acknowledge"]), {}, **HTMX)
     response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "resolve"]),
-                           {f"al{alert.pk}-resolve-note": "Handled by the envoy."}, **HTMX)
+                           {f"g{alert.pk}-resolve-note": "Handled by the envoy."}, **HTMX)
     assert "Resolved." in response.content.decode()
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by, alert.resolution_note) == ("resolved", manager,
@@ -101,16 +102,16 @@ def test_a_policy_step_without_anyone_to_notify_is_refused_on_that_step(client, 
     assert 'id="id_steps-1-users_errors"' in body or "id=\"id_steps-1-targets_errors\"" in body
 
 
-def test_the_queue_costs_the_same_queries_for_5_and_30_alerts(client, manager, rule,
+def test_the_queue_costs_the_same_queries_for_5_and_30_escalations(client, manager, rule,
                                                               django_assert_max_num_queries):
     client.force_login(manager)
     for i in range(5):
-        open_alert(rule, SituationFactory(), f"Grown alert {i}")
+        open_escalation(rule, SituationFactory(), f"Grown alert {i}")
     client.get(reverse("alert-pages:queue"))
     with CaptureQueriesContext(connection) as five:
         client.get(reverse("alert-pages:queue"))
     for i in range(5, 30):
-        open_alert(rule, SituationFactory(), f"Grown alert {i}")
+        open_escalation(rule, SituationFactory(), f"Grown alert {i}")
     with django_assert_max_num_queries(len(five.captured_queries)):
         body = client.get(reverse("alert-pages:queue")).content.decode()
     assert body.count('class="alert-row"') == 30
@@ -127,12 +128,12 @@ def test_alert_detail_costs_the_same_for_few_and_many_events(client, manager, al
     client.force_login(manager)
     url = reverse(name, args=[alert.pk])
     for _ in range(5):
-        AlertEvent.objects.create(alert=alert, kind="re_occurred", created_at=timezone.now())
+        AlertEvent.objects.create(group=alert, kind="re_occurred", created_at=timezone.now())
     client.get(url)
     with CaptureQueriesContext(connection) as five:
         client.get(url)
     for _ in range(25):
-        AlertEvent.objects.create(alert=alert, kind="re_occurred", created_at=timezone.now())
+        AlertEvent.objects.create(group=alert, kind="re_occurred", created_at=timezone.now())
     with django_assert_max_num_queries(len(five.captured_queries)):
         assert client.get(url).content.decode().count('data-kind="re_occurred"') == 30
     print(f"\nqueries: alert-pages:alert-detail as manager: {len(five.captured_queries)}")
@@ -145,10 +146,39 @@ def test_the_bell_counts_unread_in_app_notifications_of_visible_situations(clien
     from alerts.models import Notification
 
     for target, user in ((alert, liaison), (foreign_alert, liaison)):
-        Notification.objects.create(alert=target, recipient=user, channel="in_app", idempotency_key=f"k{target.pk}",
+        Notification.objects.create(group=target, recipient=user, channel="in_app", idempotency_key=f"k{target.pk}",
                                     reason="test", created_at=timezone.now())
     client.force_login(liaison)
     body = client.get(reverse("alert-pages:bell")).content.decode()
     # The foreign situation is out of the liaison's scope: its notification does not count.
     assert '<span class="count">1</span>' in body
-    assert Alert.objects.count() == 2
+    assert AlertGroup.objects.count() == 2
+
+
+def test_a_snooze_preset_ends_tomorrow_at_nine_in_the_managers_zone(client, manager, alert):
+    import datetime as dt
+    import zoneinfo
+
+    from django.utils import timezone
+
+    manager.time_zone = "Asia/Tokyo"
+    manager.save()
+    client.force_login(manager)
+    response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "snooze"]),
+                           {f"g{alert.pk}-snooze-preset": "tomorrow"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    local = alert.snoozed_until.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Tokyo")).date()
+    assert (alert.status, local.date(), local.time()) == ("snoozed", today + dt.timedelta(days=1), dt.time(9))
+
+
+def test_the_queue_resolves_the_ticked_escalations_at_once(client, manager, alert, rule):
+    other = open_escalation(rule, SituationFactory(), "Another")
+    client.force_login(manager)
+    refused = client.post(reverse("alert-pages:queue-bulk"), {"verb": "resolve", "groups": [alert.pk, other.pk]})
+    assert refused.status_code == 400 and "note" in refused.content.decode().lower()
+    done = client.post(reverse("alert-pages:queue-bulk"), {"verb": "resolve", "groups": [alert.pk, other.pk],
+                                                           "note": "Both handled at the ministerial meeting."})
+    assert done.status_code == 302
+    assert set(AlertGroup.objects.values_list("status", flat=True)) == {"resolved"}

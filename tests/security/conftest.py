@@ -2,7 +2,7 @@
 import pytest
 
 from accounts.audit import AuditEvent
-from testkit.world import open_alert
+from testkit.world import open_escalation
 
 
 @pytest.fixture
@@ -19,12 +19,12 @@ def audit_kinds(db):
 
 @pytest.fixture
 def alert(db, rule, situation):
-    return open_alert(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
+    return open_escalation(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
 
 
 @pytest.fixture
 def foreign_alert(db, rule, foreign_situation):
-    return open_alert(rule, foreign_situation, "Secret highland alert", policy_frozen=True)
+    return open_escalation(rule, foreign_situation, "Secret highland alert", policy_frozen=True)
 
 
 @pytest.fixture
@@ -36,11 +36,11 @@ def notification_to(manager, situation, rule):
     from alerts.choices import Channel
     from alerts.models import Notification, WebhookEndpoint
 
-    alert = open_alert(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
+    alert = open_escalation(rule, situation, "Attacks on civilians above critical", policy_frozen=True)
 
     def make(url) -> Notification:
         endpoint = WebhookEndpoint.objects.create(name="Receiver", url=url, secret="s" * 32, owner_user=manager)
-        return Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
+        return Notification.objects.create(group=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
                                            idempotency_key=f"sec-{endpoint.pk}", reason="test",
                                            created_at=timezone.now())
 

@@ -63,7 +63,7 @@ def test_a_liaisons_export_records_only_the_rows_they_received(liaison, action, 
 
 def test_every_alert_action_is_recorded_with_its_actor(manager, alert, desk_officer, audit_kinds):
     client = api(manager)
-    base = f"/api/v1/alerts/{alert.pk}"
+    base = f"/api/v1/alert-groups/{alert.pk}"
     until = (timezone.now() + dt.timedelta(hours=1)).isoformat()
     for verb, body in (("acknowledge", {}), ("escalate", {}), ("snooze", {"until": until}),
                        ("reassign", {"owner": desk_officer.pk}), ("resolve", {"note": "Envoys agreed."})):
@@ -73,12 +73,12 @@ def test_every_alert_action_is_recorded_with_its_actor(manager, alert, desk_offi
     assert [r.kind for r in rows] == [AuditKind.ALERT_ACKNOWLEDGED, AuditKind.ALERT_ESCALATED,
                                       AuditKind.ALERT_SNOOZED, AuditKind.ALERT_REASSIGNED,
                                       AuditKind.ALERT_RESOLVED]
-    assert {(r.actor_id, r.object_type, r.object_id) for r in rows} == {(manager.pk, "alerts.alert", str(alert.pk))}
+    assert {(r.actor_id, r.object_type, r.object_id) for r in rows} == {(manager.pk, "alerts.alertgroup", str(alert.pk))}
     assert rows[-1].detail["note"] == "Envoys agreed."
 
 
 def test_a_refused_alert_action_leaves_no_audit_of_an_action(liaison, foreign_alert, audit_kinds):
-    assert api(liaison).post(f"/api/v1/alerts/{foreign_alert.pk}/resolve", {"note": "x"},
+    assert api(liaison).post(f"/api/v1/alert-groups/{foreign_alert.pk}/resolve", {"note": "x"},
                              format="json").status_code == 404
     assert not [r for r in audit_kinds() if r.kind.startswith("alert_")]
 

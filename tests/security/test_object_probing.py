@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from alerts.choices import Channel, NotificationStatus
-from alerts.models import Alert, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
+from alerts.models import Alert, AlertGroup, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
 from coordination.choices import ActionKind
 from coordination.models import Action, PartnerAssignment, Situation
 from tests.alerts import matrix as alert_matrix
@@ -30,14 +30,16 @@ from tests.pages.test_access_matrix import SCOPED_ARGS, page_patterns
 LIAISONS = ("liaison_assigned", "liaison_unassigned", "liaison_observer_on_strict", "liaison_not_named_on_red")
 # The kinds of object whose ids are probed; governments, indicators (reference data every
 # role reads) and tokens (the authorization matrix tries others' tokens) are not scoped.
-PROBED_KINDS = {"situation", "action", "assignment", "alert", "notification", "rule", "policy", "webhook"}
+PROBED_KINDS = {"situation", "action", "assignment", "alertgroup", "alert", "notification", "rule", "policy",
+                "webhook"}
 API_CASES = [(route, method) for route in api_routes() if route.kind in PROBED_KINDS for method in route.methods]
 PAGE_CASES = [(name, args) for name, args in page_patterns() if SCOPED_ARGS & set(args)]
 # Rows an attack could change. The audit log is left out: it records the refusals.
 WATCHED = ["coordination.Situation", "coordination.PartnerAssignment", "coordination.IndicatorReading",
            "coordination.TrackedIndicator", "coordination.Action", "coordination.ActionUpdate",
            "coordination.HistoricalSituation", "coordination.HistoricalAction",
-           "coordination.HistoricalPartnerAssignment", "alerts.Alert", "alerts.AlertEvent", "alerts.Notification",
+           "coordination.HistoricalPartnerAssignment", "alerts.AlertGroup", "alerts.Alert", "alerts.AlertEvent",
+           "alerts.Notification",
            "alerts.EscalationRule", "alerts.EscalationPolicy", "alerts.EscalationStep", "alerts.WebhookEndpoint",
            "coordination.SituationChange"]
 
@@ -55,15 +57,16 @@ def snapshot() -> dict:
 
 @pytest.fixture
 def probed(world):
-    """The world with an alert on every situation, and in-app notifications: one to a
-    manager about every situation, one to each liaison about every situation (their
-    inbox must still hide the ones they may not see)."""
+    """The world with an escalation (and its condition) on every situation, and in-app
+    notifications: one to a manager about every situation, one to each liaison about
+    every situation (their inbox must still hide the ones they may not see)."""
     for key in SITUATIONS:
-        alert = alert_matrix._alert(world, key)
-        alert.policy_snapshot = {"steps": [{"order": 1}, {"order": 2}], "repeat_last_step": True}
-        alert.save()
+        alert_matrix._alert(world, key)
+        group = alert_matrix._group(world, key)
+        group.policy_snapshot = {"steps": [{"order": 1}, {"order": 2}], "repeat_last_step": True}
+        group.save()
         for role in ("manager", *LIAISONS):
-            Notification.objects.create(alert=alert, recipient=world.users[role], channel=Channel.IN_APP,
+            Notification.objects.create(group=group, recipient=world.users[role], channel=Channel.IN_APP,
                                         status=NotificationStatus.SENT, reason="probe",
                                         idempotency_key=f"probe-{key}-{role}", created_at=timezone.now())
     alert_matrix.target_for(world, _route("rule-detail"), "manager", "any")
@@ -89,11 +92,13 @@ def out_of_scope_ids(world, role, kind) -> list[int]:
         return list(Action.objects.filter(situation__in=hidden).values_list("pk", flat=True))
     if kind == "assignment":
         return list(PartnerAssignment.objects.filter(situation__in=hidden).values_list("pk", flat=True))
+    if kind == "alertgroup":
+        return list(AlertGroup.objects.filter(situation__in=hidden).values_list("pk", flat=True))
     if kind == "alert":
         return list(Alert.objects.filter(situation__in=hidden).values_list("pk", flat=True))
     if kind == "notification":
         others = Notification.objects.exclude(recipient=user)
-        own_but_hidden = Notification.objects.filter(recipient=user, alert__situation__in=hidden)
+        own_but_hidden = Notification.objects.filter(recipient=user, group__situation__in=hidden)
         return list(others.values_list("pk", flat=True)) + list(own_but_hidden.values_list("pk", flat=True))
     # Alerting configuration: a liaison sees none of it.
     model = {"rule": EscalationRule, "policy": EscalationPolicy, "webhook": WebhookEndpoint}[kind]
@@ -119,9 +124,10 @@ def api_body(world, route, role):
         "situation-detail": {"title": "PWNED"},
         "action-detail": {"progress_note": "PWNED"},
         "action-transition": {"status": "cancelled", "note": "PWNED"},
-        "alert-snooze": {"until": until, "note": "PWNED"},
-        "alert-resolve": {"note": "PWNED"},
-        "alert-reassign": {"owner": world.users[role].pk, "note": "PWNED"},
+        "alertgroup-snooze": {"until": until, "note": "PWNED"},
+        "alertgroup-resolve": {"note": "PWNED"},
+        "alertgroup-note": {"note": "PWNED"},
+        "alertgroup-reassign": {"owner": world.users[role].pk, "note": "PWNED"},
         "rule-detail": {"name": "PWNED"},
         "policy-detail": {"name": "PWNED"},
         "webhook-detail": {"name": "PWNED"},
@@ -159,10 +165,10 @@ def page_targets(world, role, args) -> list[dict]:
         return [{"situation_id": pk} for pk in out_of_scope_ids(world, role, "situation")]
     if "action_id" in args:
         return [{"action_id": pk} for pk in out_of_scope_ids(world, role, "action")]
-    if "alert_id" in args:
-        ids = out_of_scope_ids(world, role, "alert")
-        verbs = ("acknowledge", "snooze", "resolve", "reassign", "escalate") if "verb" in args else (None,)
-        return [{"alert_id": pk, **({"verb": verb} if verb else {})} for pk in ids for verb in verbs]
+    if "group_id" in args:
+        ids = out_of_scope_ids(world, role, "alertgroup")
+        verbs = ("acknowledge", "snooze", "resolve", "reassign", "note", "escalate") if "verb" in args else (None,)
+        return [{"group_id": pk, **({"verb": verb} if verb else {})} for pk in ids for verb in verbs]
     raise AssertionError(f"a scoped page with arguments {args}: say which ids it takes")
 
 
@@ -183,9 +189,9 @@ def page_form(world, role, kwargs) -> dict:
         prefix = f"a{kwargs['action_id']}"
         form.update({"version": version, f"{prefix}-version": version, f"{prefix}-to_status": "cancelled",
                      f"{prefix}-note": "PWNED"})
-    if "alert_id" in kwargs:
-        prefix = f"al{kwargs['alert_id']}-{kwargs.get('verb')}"
-        form.update({f"{prefix}-note": "PWNED", f"{prefix}-until": until,
+    if "group_id" in kwargs:
+        prefix = f"g{kwargs['group_id']}-{kwargs.get('verb')}"
+        form.update({f"{prefix}-note": "PWNED", f"{prefix}-until": until, f"{prefix}-preset": "custom",
                      f"{prefix}-owner": world.users[role].pk})
     return form
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from alerts.choices import Channel
 from alerts.delivery import deliver_notification
 from alerts.models import Notification, WebhookEndpoint
-from testkit.world import open_alert
+from testkit.world import open_escalation
 from testkit.receiver import status
 
 SCRIPT = "<script>alert(1)</script>"
@@ -55,8 +55,8 @@ def planted(desk_officer, liaison, manager, situation, action, indicator, tracke
         format="json")
     assert reading.status_code == 201, reading.content
 
-    alert = open_alert(rule, situation, PAYLOAD, policy_frozen=True)
-    assert api(manager).post(f"/api/v1/alerts/{alert.pk}/resolve", {"note": PAYLOAD},
+    alert = open_escalation(rule, situation, PAYLOAD, policy_frozen=True)
+    assert api(manager).post(f"/api/v1/alert-groups/{alert.pk}/resolve", {"note": PAYLOAD},
                              format="json").status_code == 200
     situation.refresh_from_db()
     return {"situation": situation, "action": action, "alert": alert}
@@ -93,7 +93,7 @@ def test_pages_show_the_payloads_as_text(client, request, planted, reader):
 def test_the_alert_e_mail_escapes_its_html_part(planted, desk_officer, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     alert = planted["alert"]
-    notification = Notification.objects.create(alert=alert, recipient=desk_officer, channel=Channel.EMAIL,
+    notification = Notification.objects.create(group=alert, recipient=desk_officer, channel=Channel.EMAIL,
                                                idempotency_key="xss-mail", reason="test", created_at=timezone.now())
     assert deliver_notification(notification_id=notification.pk) == "sent"
     [message] = mail.outbox
@@ -108,15 +108,16 @@ def test_a_webhook_carries_the_payload_as_a_json_string(planted, manager, start_
     receiver = start_receiver(status(200))
     endpoint = WebhookEndpoint.objects.create(name="Receiver", url=receiver.url, secret="s" * 32, owner_user=manager)
     alert = planted["alert"]
-    notification = Notification.objects.create(alert=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
+    notification = Notification.objects.create(group=alert, endpoint=endpoint, channel=Channel.WEBHOOK,
                                                event=alert.events.get(kind="resolved"), idempotency_key="xss-hook",
                                                reason="test", created_at=timezone.now())
     assert deliver_notification(notification_id=notification.pk) == "sent"
     [received] = receiver.requests
     assert received["headers"]["Content-Type"] == "application/json"
     body = json.loads(received["body"])
-    assert body["alert"]["title"] == PAYLOAD and body["situation"]["title"] == PAYLOAD
-    assert isinstance(body["alert"]["title"], str)
+    [condition] = body["escalation"]["conditions"]
+    assert condition["title"] == PAYLOAD and body["situation"]["title"] == PAYLOAD
+    assert isinstance(condition["title"], str)
 
 
 @pytest.mark.parametrize("formula", FORMULAS)

@@ -71,7 +71,7 @@ def test_a_refusal_other_than_408_and_429_fails_at_once_and_is_not_retried(start
     assert deliver_notification(notification_id=notification.pk) == NotificationStatus.FAILED
     notification.refresh_from_db()
     assert (notification.attempts, notification.next_attempt_at) == (1, None)
-    assert notification.alert.events.filter(kind="delivery_failed").count() == 1
+    assert notification.group.events.filter(kind="delivery_failed").count() == 1
     # Any later wake-up finds nothing to do.
     assert deliver_notification(notification_id=notification.pk,
                                 now=timezone.now() + dt.timedelta(days=1)) == "skipped"

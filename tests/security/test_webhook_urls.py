@@ -73,7 +73,7 @@ def test_a_saved_endpoint_that_now_resolves_to_loopback_is_not_contacted(start_r
     notification.refresh_from_db()
     assert "loopback" in notification.last_error
     assert receiver.requests == []
-    assert notification.alert.events.filter(kind="delivery_failed").exists()
+    assert notification.group.events.filter(kind="delivery_failed").exists()
 
 
 def test_dns_rebinding_is_defeated_the_checked_address_is_the_one_connected(start_receiver, notification_to,
