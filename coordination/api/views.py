@@ -26,6 +26,7 @@ from core.api.base import (
     ScopedViewSetMixin,
 )
 from core.api.pagination import CursorByCreationPagination, CursorByTimePagination
+from core.roles import has_staff_role
 
 
 class GovernmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -241,7 +242,7 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
     def may_change(self, user, action):
         if self.action in self.liaison_actions:
             return services.may_work_on_action(user, action)
-        return services.may_coordinate(user)
+        return has_staff_role(user)
 
     def create(self, request, *args, **kwargs):
         write = s.ActionCreateSerializer(data=request.data, context=self.get_serializer_context())
