@@ -14,6 +14,7 @@ from coordination.choices import (
     PartnerRole,
     Priority,
     RiskLevel,
+    SituationOutcome,
     SituationStatus,
     ValueKind,
 )
@@ -251,12 +252,14 @@ SITUATIONS = [
     },
     {
         "country": ("XL", "Corvale"), "title": "Corvale: land dispute on the plateau (settled)",
-        "area": "Corvale plateau", "status": SituationStatus.CLOSED,
+        "area": "Corvale plateau", "status": SituationStatus.DE_ESCALATING,
         "risk": RiskLevel.LOW, "marking": Marking.CLEAR, "officer": "desk2",
         "summary": "A mediated agreement settled grazing rights; no incidents since the spring.",
         "partners": [("XEV", PartnerRole.LEAD), ("XLP", PartnerRole.OBSERVER)],
         "indicators": ["fa-8-7-hate-propaganda"],
         "de_escalating": True,
+        # Closed once its actions are done, as a desk would: with what became of it.
+        "closed": (SituationOutcome.RISK_RECEDED, "The grazing agreement holds; the partners stood down."),
         "actions": [
             ("Mediation between the plateau councils", ActionKind.ENVOY_OR_MEDIATION, "XEV",
              ActionStatus.COMPLETED, -60, Priority.NORMAL),

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from alerts.defaults import ensure_default_rules
-from coordination import services
+from coordination import closing, services
 from coordination.choices import (
     ACTION_TRANSITIONS,
     ActionStatus,
@@ -189,6 +189,11 @@ class Command(BaseCommand):
                 assert step in ACTION_TRANSITIONS[action.status], (action.status, step)
                 action = services.action_transition(actor=actor, action=action, to_status=step,
                                                     note=world.TRANSITION_NOTES[step])
+
+        if spec.get("closed") and not situation.is_closed:
+            outcome, note = spec["closed"]
+            closing.situation_close(actor=officer, situation=situation, outcome=outcome, note=note,
+                                    open_actions=closing.OpenActions.KEEP)
 
     def ensure_readings(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         codes = [world.ATTACKS] + [code for code in spec["indicators"] if code != world.ATTACKS]
