@@ -18,7 +18,7 @@ from coordination.sharing import visible_situation_q
 def situation_list(*, user) -> QuerySet[Situation]:
     return (
         Situation.objects.filter(visible_situation_q(user))
-        .select_related("lead_officer")
+        .select_related("lead_officer", "merged_into", "closed_by")
         .prefetch_related(
             Prefetch(
                 "assignments",

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import selectors, services
+from coordination import closing, selectors, services
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -63,6 +63,7 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
     search_fields = ["title", "area", "summary"]
     ordering_fields = ["title", "updated_at", "created_at", "risk_level", "status"]
     etag_prefix = "situation"
+    conditional_actions = ("close_situation", "reopen_situation")
     csv_filename = "situations.csv"
     csv_columns = [
         ("id", lambda o: o.pk),
@@ -92,6 +93,33 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         updated = services.situation_update(actor=request.user, situation=situation, expected_version=version,
                                             **write.validated_data)
         return self.detail_response(updated)
+
+    @extend_schema(request=s.SituationCloseSerializer, responses={200: s.SituationSerializer},
+                   parameters=[IF_MATCH_PARAMETER], summary="Close the situation with its outcome",
+                   description="Open actions are cancelled (each logged with `cancel_reason`) or kept open. "
+                               "The status cannot be set to `closed` by an edit; this is the way.")
+    @action(detail=True, methods=["post"], url_path="close", url_name="close", filter_backends=[])
+    def close_situation(self, request, *args, **kwargs):
+        situation = self.get_object()
+        version = self.expected_version(request, situation)
+        write = s.SituationCloseSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        closed = closing.situation_close(actor=request.user, situation=situation, expected_version=version,
+                                         **write.validated_data)
+        return self.detail_response(closed)
+
+    @extend_schema(request=s.SituationReopenSerializer, responses={200: s.SituationSerializer},
+                   parameters=[IF_MATCH_PARAMETER], summary="Reopen a closed situation, saying why",
+                   description="The outcome is cleared; the history keeps it, and the reason.")
+    @action(detail=True, methods=["post"], url_path="reopen", url_name="reopen", filter_backends=[])
+    def reopen_situation(self, request, *args, **kwargs):
+        situation = self.get_object()
+        version = self.expected_version(request, situation)
+        write = s.SituationReopenSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        reopened = closing.situation_reopen(actor=request.user, situation=situation, expected_version=version,
+                                            **write.validated_data)
+        return self.detail_response(reopened)
 
 
 class SituationChildMixin:
