@@ -14,17 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import extensions, selectors, services
-from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
+from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
     AssignmentForm,
     ReadingForm,
+    SituationCloseForm,
     SituationFilterForm,
     SituationForm,
+    SituationReopenForm,
     add_domain_error,
 )
 from coordination.models import Indicator
 from coordination.views.charts import build_chart
+from coordination.sharing import can_see_situation
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
 from core.errors import DomainError, VersionConflict
 
@@ -32,7 +35,8 @@ SITUATIONS_PER_PAGE = 50
 READINGS_PER_CHART = 60
 HISTORY_SHOWN = 20
 TIMELINE_SHOWN = 30
-HISTORY_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer_id")
+HISTORY_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer_id",
+                  "outcome")
 
 
 @login_required
@@ -71,13 +75,51 @@ def _history_entries(situation):
         if len(entries) == HISTORY_SHOWN:
             break
         changed = []
+        event = None
         if older is not None:
             for name in HISTORY_FIELDS:
                 if getattr(newer, name) != getattr(older, name):
                     label = situation._meta.get_field(name.removesuffix("_id")).verbose_name
                     changed.append(str(label))
-        entries.append({"record": newer, "changed": changed})
+            was_closed, is_closed = older.status == SituationStatus.CLOSED, newer.status == SituationStatus.CLOSED
+            event = "closed" if is_closed and not was_closed else "reopened" if was_closed and not is_closed else None
+        entries.append({"record": newer, "changed": changed, "event": event})
     return entries
+
+
+def _timeline(updates, history) -> list[dict]:
+    """What happened to the situation, newest first: its actions' progress log, and its
+    closings and reopenings (read from the history already loaded for the page)."""
+    entries = [{"at": u.created_at, "kind": "update", "update": u} for u in updates]
+    entries += [{"at": e["record"].history_date, "kind": e["event"], "record": e["record"]}
+                for e in history if e["event"]]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:TIMELINE_SHOWN]
+
+
+def close_form_for(user, situation, *, open_count: int, data=None) -> SituationCloseForm:
+    targets = (selectors.situation_list(user=user).exclude(pk=situation.pk)
+               .exclude(status=SituationStatus.CLOSED).order_by("title", "id"))
+    return SituationCloseForm(data, merge_targets=targets, open_count=open_count,
+                              initial={"version": situation.version})
+
+
+def reopen_form_for(situation, data=None) -> SituationReopenForm:
+    return SituationReopenForm(data, initial={"version": situation.version})
+
+
+def _closing_context(user, situation, actions, forms) -> dict:
+    staff = user.sees_all_situations
+    context = {"close_form": None, "reopen_form": None, "merged_into_visible": False}
+    if situation.is_closed:
+        context["reopen_form"] = forms.get("reopen_form") or (reopen_form_for(situation) if staff else None)
+        # A liaison may see a situation merged into one they may not: then it is not named.
+        context["merged_into_visible"] = situation.merged_into_id is not None and can_see_situation(
+            user, situation.merged_into_id)
+    elif staff:
+        open_count = sum(1 for a in actions if a.is_open)
+        context["close_form"] = forms.get("close_form") or close_form_for(user, situation, open_count=open_count)
+    return context
 
 
 def _charts(user, situation):
@@ -114,21 +156,23 @@ def situation_detail_context(request, situation, **forms):
     for status, label in ActionStatus.choices:
         column = [a for a in actions if a.status == status]
         board.append({"status": status, "label": label, "actions": column})
-    timeline = list(
+    updates = list(
         selectors.action_update_list(user=user)
         .filter(action__situation_id=situation.pk)
         .order_by("-created_at", "-id")[:TIMELINE_SHOWN]
     )
+    history = _history_entries(situation)
     context = {
         "situation": situation,
         "board": board,
         "today": today,
-        "timeline": timeline,
-        "history": _history_entries(situation),
+        "timeline": _timeline(updates, history),
+        "history": history,
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
         "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
+    context.update(_closing_context(user, situation, actions, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice")))
     return context
@@ -141,8 +185,9 @@ def situation_detail(request, situation_id: int):
 
 
 def _situation_kwargs(data):
+    # A closed situation's form has no status: it changes only by closing or reopening.
     return {name: data[name] for name in ("title", "country_code", "area", "summary", "status", "risk_level",
-                                          "marking", "lead_officer")}
+                                          "marking", "lead_officer") if name in data}
 
 
 @login_required
@@ -169,7 +214,7 @@ def situation_edit(request, situation_id: int):
                                                           "risk_level", "marking", "lead_officer")}
     initial["named_liaisons"] = list(situation.named_liaisons.all())
     initial["version"] = situation.version
-    form = SituationForm(request.POST or None, initial=initial)
+    form = SituationForm(request.POST or None, initial=initial, closed=situation.is_closed)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +228,7 @@ def situation_edit(request, situation_id: int):
             situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
             data = request.POST.copy()
             data["version"] = situation.version
-            form = SituationForm(data, initial=initial)
+            form = SituationForm(data, initial=initial, closed=situation.is_closed)
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:
