@@ -25,6 +25,18 @@ class SituationOutcome(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class RiskWindowKind(models.TextChoices):
+    """Triggering factors of the UN Framework of Analysis (risk factor 8) that come with
+    a date known in advance."""
+
+    ELECTION = "election", _("Election")
+    CENSUS = "census", _("Census")
+    COMMEMORATION = "commemoration", _("Commemoration of past crimes")
+    VERDICT = "verdict", _("Court verdict")
+    ANNIVERSARY = "anniversary", _("Anniversary")
+    OTHER = "other", _("Other")
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MODERATE = "moderate", _("Moderate")
