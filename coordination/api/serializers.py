@@ -6,7 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coordination import extensions, selectors
-from coordination.choices import ActionStatus, SituationOutcome, SituationStatus
+from coordination import windows
+from coordination.choices import ActionStatus, RiskWindowKind, SituationOutcome, SituationStatus
 from coordination.closing import OpenActions
 from coordination.models import (
     Action,
@@ -15,10 +16,12 @@ from coordination.models import (
     Indicator,
     IndicatorReading,
     PartnerAssignment,
+    RiskWindow,
     Situation,
     TrackedIndicator,
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
+from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
 from coordination.services import BULK_READINGS_LIMIT, allowed_transitions
 from coordination.sharing import visible_situation_q
 from core.roles import has_staff_role
@@ -254,6 +257,51 @@ class ReadingWriteSerializer(StrictSerializer):
 
     class Meta:
         list_serializer_class = ReadingListSerializer
+
+
+# --- Risk windows --------------------------------------------------------------------------
+
+class IndicatorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class RiskWindowSerializer(serializers.ModelSerializer):
+    indicators = IndicatorBriefSerializer(many=True, read_only=True,
+                                          help_text="On heightened watch; empty: every tracked indicator.")
+    starts_on = serializers.DateField(read_only=True)
+    ends_on = serializers.DateField(read_only=True)
+    active_now = serializers.SerializerMethodField(help_text="Open today (UTC).")
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RiskWindow
+        fields = ["id", "situation", "kind", "title", "event_date", "days_before", "days_after", "starts_on",
+                  "ends_on", "active_now", "threshold_shift_percent", "wait_factor", "indicators", "created_by",
+                  "created_at"]
+        read_only_fields = fields
+
+    def get_active_now(self, window) -> bool:
+        if "_today" not in self.context:
+            self.context["_today"] = windows.today_utc()
+        return window.is_active_on(self.context["_today"])
+
+
+class RiskWindowWriteSerializer(StrictSerializer):
+    """A window around a dated triggering factor. The service checks the ranges again and
+    that the indicators are tracked on the situation."""
+
+    kind = serializers.ChoiceField(choices=RiskWindowKind.choices)
+    title = serializers.CharField(max_length=200)
+    event_date = serializers.DateField()
+    days_before = serializers.IntegerField(min_value=0, max_value=MAX_WINDOW_DAYS)
+    days_after = serializers.IntegerField(min_value=0, max_value=MAX_WINDOW_DAYS)
+    threshold_shift_percent = FiniteFloatField(min_value=0, max_value=MAX_SHIFT_PERCENT, required=False)
+    wait_factor = FiniteFloatField(min_value=MIN_WAIT_FACTOR, max_value=MAX_WAIT_FACTOR, required=False)
+    indicators = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all(), many=True, required=False,
+                                                    help_text="Empty or absent: every tracked indicator.")
 
 
 # --- Actions ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import closing, selectors, services
+from coordination import closing, risk_windows, selectors, services
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -17,7 +17,7 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
-from coordination.models import IndicatorReading, TrackedIndicator
+from coordination.models import IndicatorReading, RiskWindow, TrackedIndicator
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -229,6 +229,54 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModel
         data = self.get_serializer([stored[reading.pk] for reading, _created in results], many=True).data
         created = any(was_created for _reading, was_created in results)
         return Response(data if many else data[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The risk windows of this situation, in event order"),
+    create=extend_schema(request=s.RiskWindowWriteSerializer, responses={201: s.RiskWindowSerializer},
+                         summary="Set a risk window around a dated triggering factor"),
+)
+class SituationRiskWindowViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                                 mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.RiskWindowSerializer
+    filter_backends = []
+    pagination_class = None  # a handful per situation, like its tracked indicators
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RiskWindow.objects.none()
+        return selectors.risk_window_list(user=self.request.user, situation_id=self.get_situation().pk)
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        write = s.RiskWindowWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        window = risk_windows.risk_window_create(actor=request.user, situation=situation, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=window.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    update=extend_schema(request=s.RiskWindowWriteSerializer),
+    partial_update=extend_schema(request=s.RiskWindowWriteSerializer),
+)
+class RiskWindowViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """One risk window. Reading it follows its situation's scope; changing it is staff work."""
+
+    selector = staticmethod(selectors.risk_window_list)
+    serializer_class = s.RiskWindowSerializer
+
+    def update(self, request, *args, **kwargs):
+        window = self.get_object()
+        write = s.RiskWindowWriteSerializer(data=request.data, partial=kwargs.get("partial", False),
+                                            context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        updated = risk_windows.risk_window_update(actor=request.user, window=window, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=updated.pk)).data)
+
+    def perform_destroy(self, instance):
+        risk_windows.risk_window_delete(actor=self.request.user, window=instance)
 
 
 @extend_schema_view(

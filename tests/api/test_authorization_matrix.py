@@ -68,7 +68,7 @@ def _load_plugins():
     import importlib
 
     plugins = []
-    for name in ("tests.alerts.matrix",):
+    for name in ("tests.alerts.matrix", "tests.api.risk_window_matrix"):
         try:
             plugins.append(importlib.import_module(name))
         except ModuleNotFoundError as missing:
