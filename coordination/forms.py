@@ -14,11 +14,13 @@ from coordination.choices import (
     Priority,
     OPEN_SITUATION_STATUSES,
     RiskLevel,
+    RiskWindowKind,
     SituationOutcome,
     SituationStatus,
 )
 from coordination.closing import OpenActions
-from coordination.models import Government
+from coordination.models import Government, Indicator
+from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
 
 
 def add_domain_error(form: forms.Form, error: Exception) -> None:
@@ -166,6 +168,26 @@ class SituationReopenForm(forms.Form):
                            help_text=_("Kept in the situation's history."))
     status = forms.ChoiceField(label=_("Status"), choices=open_status_choices, initial=SituationStatus.MONITORING)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RiskWindowForm(forms.Form):
+    prefix = "window"
+    kind = forms.ChoiceField(label=_("Kind"), choices=RiskWindowKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    event_date = forms.DateField(label=_("Event date"), widget=DateInput, help_text=_("UTC."))
+    days_before = forms.IntegerField(label=_("Days before"), min_value=0, max_value=MAX_WINDOW_DAYS, initial=7)
+    days_after = forms.IntegerField(label=_("Days after"), min_value=0, max_value=MAX_WINDOW_DAYS, initial=3)
+    threshold_shift_percent = forms.FloatField(
+        label=_("Thresholds closer to normal by (%)"), min_value=0, max_value=MAX_SHIFT_PERCENT, initial=20)
+    wait_factor = forms.FloatField(label=_("Escalation waits × "), min_value=MIN_WAIT_FACTOR,
+                                   max_value=MAX_WAIT_FACTOR, initial=0.5, help_text=_("0.5 halves every wait."))
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Indicators on heightened watch"), queryset=Indicator.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every indicator tracked on the situation."))
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = indicators
 
 
 class ReadingForm(forms.Form):

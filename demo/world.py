@@ -14,6 +14,7 @@ from coordination.choices import (
     PartnerRole,
     Priority,
     RiskLevel,
+    RiskWindowKind,
     SituationOutcome,
     SituationStatus,
     ValueKind,
@@ -243,6 +244,12 @@ SITUATIONS = [
         "summary": "The anniversary of past massacres approaches; rival marches announced for the same day.",
         "partners": [("XDM", PartnerRole.LEAD), ("XFN", PartnerRole.SUPPORT)],
         "indicators": ["fa-8-7-hate-propaganda", "fa-8-1-security-deployment"],
+        # kind, title, event day counted from the situation's first day, days before and
+        # after, threshold shift %, wait factor, indicators on heightened watch (none: all)
+        "risk_windows": [
+            (RiskWindowKind.COMMEMORATION, "Harvest Day commemorations", 10, 14, 3, 25, 0.5,
+             ["fa-8-7-hate-propaganda"]),
+        ],
         "actions": [
             ("Public statement urging restraint", ActionKind.PUBLIC_STATEMENT, "XDM",
              ActionStatus.PROPOSED, 7, Priority.NORMAL),

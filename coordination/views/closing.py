@@ -14,7 +14,8 @@ from coordination import closing, selectors
 from coordination.choices import OPEN_ACTION_STATUSES
 from coordination.forms import SituationCloseForm, SituationReopenForm, add_domain_error
 from coordination.views.common import get_scoped_or_404, staff_only
-from coordination.views.situations import close_form_for, reopen_form_for, situation_detail_context
+from coordination.views.panels import close_form_for, reopen_form_for
+from coordination.views.situations import situation_detail_context
 from core.errors import DomainError, VersionConflict
 
 CONFLICT = _("Someone changed this situation since you opened the page. Check it below and send the form again.")

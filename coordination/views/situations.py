@@ -1,6 +1,6 @@
-"""Situation pages: list, detail (chart, readings, board, timeline, history) and the
-forms that open, edit, measure, assign and propose. Writes go through
-coordination.services; reads through coordination.selectors."""
+"""Situation pages: list, detail (chart, readings, board, timeline, history; closing and
+risk windows from panels.py) and the forms that open, edit, measure, assign and
+propose. Writes go through coordination.services; reads through coordination.selectors."""
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -13,21 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import extensions, selectors, services
+from coordination import extensions, selectors, services, windows
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
     AssignmentForm,
     ReadingForm,
-    SituationCloseForm,
     SituationFilterForm,
     SituationForm,
-    SituationReopenForm,
     add_domain_error,
 )
 from coordination.models import Indicator
 from coordination.views.charts import build_chart
-from coordination.sharing import can_see_situation
+from coordination.views import panels
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
 from core.errors import DomainError, VersionConflict
 
@@ -87,42 +85,19 @@ def _history_entries(situation):
     return entries
 
 
-def _timeline(updates, history) -> list[dict]:
-    """What happened to the situation, newest first: its actions' progress log, and its
-    closings and reopenings (read from the history already loaded for the page)."""
+def _timeline(updates, history, all_windows) -> list[dict]:
+    """What happened to the situation, newest first: its actions' progress log, its
+    closings and reopenings (read from the history already loaded for the page), and its
+    open and coming risk windows."""
     entries = [{"at": u.created_at, "kind": "update", "update": u} for u in updates]
     entries += [{"at": e["record"].history_date, "kind": e["event"], "record": e["record"]}
                 for e in history if e["event"]]
+    entries += panels.window_timeline_entries(all_windows)
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:TIMELINE_SHOWN]
 
 
-def close_form_for(user, situation, *, open_count: int, data=None) -> SituationCloseForm:
-    targets = (selectors.situation_list(user=user).exclude(pk=situation.pk)
-               .exclude(status=SituationStatus.CLOSED).order_by("title", "id"))
-    return SituationCloseForm(data, merge_targets=targets, open_count=open_count,
-                              initial={"version": situation.version})
-
-
-def reopen_form_for(situation, data=None) -> SituationReopenForm:
-    return SituationReopenForm(data, initial={"version": situation.version})
-
-
-def _closing_context(user, situation, actions, forms) -> dict:
-    staff = user.sees_all_situations
-    context = {"close_form": None, "reopen_form": None, "merged_into_visible": False}
-    if situation.is_closed:
-        context["reopen_form"] = forms.get("reopen_form") or (reopen_form_for(situation) if staff else None)
-        # A liaison may see a situation merged into one they may not: then it is not named.
-        context["merged_into_visible"] = situation.merged_into_id is not None and can_see_situation(
-            user, situation.merged_into_id)
-    elif staff:
-        open_count = sum(1 for a in actions if a.is_open)
-        context["close_form"] = forms.get("close_form") or close_form_for(user, situation, open_count=open_count)
-    return context
-
-
-def _charts(user, situation):
+def _charts(user, situation, all_windows):
     tracked = list(selectors.tracked_indicator_list(user=user, situation_id=situation.pk))
     readings = list(
         selectors.reading_list(user=user, situation_id=situation.pk)
@@ -133,19 +108,24 @@ def _charts(user, situation):
     for reading in readings:
         if len(by_indicator[reading.indicator_id]) < READINGS_PER_CHART:
             by_indicator[reading.indicator_id].append(reading)
-    charts = [build_chart(t, list(reversed(by_indicator[t.indicator_id]))) for t in tracked]
+    today = windows.today_utc()
+    drawn = panels.drawn_windows(all_windows, today)
+    charts = [build_chart(t, list(reversed(by_indicator[t.indicator_id])), windows=drawn, today=today)
+              for t in tracked]
     return tracked, charts, readings[:10]
 
 
-def indicator_panel_context(request, situation, reading_form=None, notice=None):
-    tracked, charts, latest = _charts(request.user, situation)
+def indicator_panel_context(request, situation, reading_form=None, notice=None, all_windows=None):
+    if all_windows is None:  # the panel alone (htmx), not within the whole page
+        all_windows = panels.situation_windows(request.user, situation)
+    tracked, charts, latest = _charts(request.user, situation, all_windows)
     if reading_form is None and request.user.sees_all_situations and tracked:
         reading_form = ReadingForm(
             indicators=Indicator.objects.filter(pk__in=[t.indicator_id for t in tracked]),
             initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)},
         )
     return {"situation": situation, "charts": charts, "latest_readings": latest, "reading_form": reading_form,
-            "reading_notice": notice}
+            "reading_notice": notice, "tracked_indicator_ids": [t.indicator_id for t in tracked]}
 
 
 def situation_detail_context(request, situation, **forms):
@@ -162,19 +142,21 @@ def situation_detail_context(request, situation, **forms):
         .order_by("-created_at", "-id")[:TIMELINE_SHOWN]
     )
     history = _history_entries(situation)
+    all_windows = panels.situation_windows(user, situation)
     context = {
         "situation": situation,
         "board": board,
         "today": today,
-        "timeline": _timeline(updates, history),
+        "timeline": _timeline(updates, history, all_windows),
         "history": history,
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
         "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
-    context.update(_closing_context(user, situation, actions, forms))
+    context.update(panels.closing_context(user, situation, actions, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
-                                           notice=forms.get("reading_notice")))
+                                           notice=forms.get("reading_notice"), all_windows=all_windows))
+    context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
     return context
 
 
