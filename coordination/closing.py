@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,13 @@ def closure_of(situation: Situation) -> Closure | None:
                    outcome_label=str(situation.get_outcome_display()), note=situation.outcome_note,
                    merged_into_id=situation.merged_into_id, closed_at=situation.closed_at,
                    closed_by_id=situation.closed_by_id)
+
+
+def still_open_q(prefix: str = "") -> Q:
+    """A Q over Situation (or a model whose `prefix` leads to one, e.g. "situation__")
+    for what is not closed: the escalation scan keeps to it, so nothing of a closed
+    situation escalates even before the evaluation that winds it down has run."""
+    return ~Q(**{f"{prefix}status": SituationStatus.CLOSED})
 
 
 def _lock(situation: Situation) -> Situation:

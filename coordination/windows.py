@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coordination.choices import Direction
 from coordination.models import RiskWindow, TrackedIndicator
@@ -88,3 +89,14 @@ def wait_factor(windows: Iterable[RiskWindow]) -> float:
     (1.0 with none). The engine passes the situation's open windows, or those covering
     the alert's indicator."""
     return min((window.wait_factor for window in windows), default=NO_WAIT_CHANGE)
+
+
+def describe(window: RiskWindow) -> str:
+    """One line for whatever tells people a window is open (the engine's informational
+    alert): kind, title, days and what it changes. ISO dates: they are UTC days, read
+    by people of several governments in several time zones."""
+    return _("%(kind)s window “%(title)s”, %(start)s – %(end)s: thresholds %(shift)g %% closer to normal, "
+             "escalation waits × %(factor)g.") % {
+        "kind": window.get_kind_display(), "title": window.title,
+        "start": window.starts_on.isoformat(), "end": window.ends_on.isoformat(),
+        "shift": window.threshold_shift_percent, "factor": window.wait_factor}

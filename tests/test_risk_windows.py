@@ -256,3 +256,10 @@ def test_a_closed_situation_takes_no_new_window(situation, desk_officer):
     with refused("situation"):
         create(closed, desk_officer)
 
+
+
+@pytest.mark.django_db
+def test_describe_says_what_an_open_window_changes(situation):
+    made = window(situation, shift=25, factor=0.5)
+    assert windows.describe(made) == ("Election window “General election”, 2026-05-07 – 2026-05-12: "
+                                      "thresholds 25 % closer to normal, escalation waits × 0.5.")

@@ -283,3 +283,11 @@ def test_after_closing_no_alert_of_the_situation_stays_unresolved(situation, des
     evaluate_situation(situation_id=situation.pk)
     assert not Alert.objects.filter(UNRESOLVED_Q, situation=situation).exists()
     assert escalate_due_alerts(now=timezone.now() + dt.timedelta(days=2)) == 0
+
+
+def test_still_open_q_keeps_closed_situations_and_their_rows_out(situation, foreign_situation, desk_officer, action):
+    close(foreign_situation, desk_officer)
+    assert list(Situation.objects.filter(closing.still_open_q())) == [situation]
+    assert list(Action.objects.filter(closing.still_open_q("situation__"))) == [action]
+    close(situation, desk_officer, open_actions="keep")
+    assert not Action.objects.filter(closing.still_open_q("situation__")).exists()
