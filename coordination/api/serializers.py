@@ -147,6 +147,10 @@ class SituationSerializer(serializers.ModelSerializer):
     assignments = AssignmentSerializer(many=True, read_only=True)
     # From the escalation engine: time from the first warning to the first agreed action.
     warning_response_gap = WarningResponseGapField()
+    # Declared, not derived: DRF drops allow_blank from read-only model fields, and the
+    # schema would then refuse the "" of every open situation.
+    outcome = serializers.ChoiceField(choices=SituationOutcome.choices, allow_blank=True, read_only=True,
+                                      help_text="Empty while the situation is open.")
     merged_into = MergedIntoField()
     closed_by = UserBriefSerializer(read_only=True, allow_null=True)
 
