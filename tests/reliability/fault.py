@@ -288,14 +288,14 @@ def run(readings: int, short: bool, keep: bool) -> int:
 
         conn.close()
         from alerts.choices import Channel, EventKind, NotificationStatus
-        from alerts.models import Alert, AlertEvent, EvaluationRequest, Notification
-        from coordination.models import IndicatorReading
+        from alerts.models import Alert, AlertEvent, Notification
+        from coordination.models import IndicatorReading, SituationChange
 
         def settled() -> bool:
             pending = Notification.objects.filter(status=NotificationStatus.PENDING).count()
             keys = set(Notification.objects.filter(channel=Channel.WEBHOOK).values_list("idempotency_key", flat=True))
             seen, _ = receiver.seen()
-            return (pending == 0 and not EvaluationRequest.objects.exists()
+            return (pending == 0 and not SituationChange.objects.exists()
                     and Alert.objects.count() >= expected_alerts and keys <= seen)
 
         try:
