@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "coordination.choices.RiskLevel",
         "PriorityEnum": "coordination.choices.Priority",
         "MarkingEnum": "coordination.choices.Marking",
+        "RiskWindowKindEnum": "coordination.choices.RiskWindowKind",
         "AlertStatusEnum": "alerts.choices.AlertStatus",
         "AlertSeverityEnum": "alerts.choices.Severity",
         "NotificationStatusEnum": "alerts.choices.NotificationStatus",

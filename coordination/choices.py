@@ -9,6 +9,34 @@ class SituationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The statuses of a situation still being worked on: the ones situation_update may move
+# between. Into and out of "closed" only coordination/closing.py moves it.
+OPEN_SITUATION_STATUSES = (SituationStatus.MONITORING, SituationStatus.ACTIVE, SituationStatus.DE_ESCALATING)
+
+
+class SituationOutcome(models.TextChoices):
+    """Why a situation was closed: a fixed vocabulary, so the partners' record of what
+    became of their warnings can be counted, not only read."""
+
+    RISK_RECEDED = "risk_receded", _("Risk receded")
+    ATROCITIES_OCCURRED = "atrocities_occurred", _("Atrocities occurred")
+    MERGED = "merged", _("Merged into another situation")
+    HANDED_OVER = "handed_over", _("Monitoring handed over")
+    OTHER = "other", _("Other")
+
+
+class RiskWindowKind(models.TextChoices):
+    """Triggering factors of the UN Framework of Analysis (risk factor 8) that come with
+    a date known in advance."""
+
+    ELECTION = "election", _("Election")
+    CENSUS = "census", _("Census")
+    COMMEMORATION = "commemoration", _("Commemoration of past crimes")
+    VERDICT = "verdict", _("Court verdict")
+    ANNIVERSARY = "anniversary", _("Anniversary")
+    OTHER = "other", _("Other")
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MODERATE = "moderate", _("Moderate")

@@ -3,6 +3,7 @@ coordination.services, whose DomainError is mapped back onto the field at fault.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import STAFF_ROLES, Role, User
 from coordination.choices import (
@@ -11,10 +12,15 @@ from coordination.choices import (
     Marking,
     PartnerRole,
     Priority,
+    OPEN_SITUATION_STATUSES,
     RiskLevel,
+    RiskWindowKind,
+    SituationOutcome,
     SituationStatus,
 )
-from coordination.models import Government
+from coordination.closing import OpenActions
+from coordination.models import Government, Indicator
+from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
 
 
 def add_domain_error(form: forms.Form, error: Exception) -> None:
@@ -86,13 +92,22 @@ class SituationFilterForm(forms.Form):
         self.fields["government"].queryset = governments
 
 
+def open_status_choices():
+    labels = dict(SituationStatus.choices)
+    return [(status, labels[status]) for status in OPEN_SITUATION_STATUSES]
+
+
 class SituationForm(forms.Form):
+    """Opening and editing. The status moves among the open ones only: closing and
+    reopening have their own forms, which ask for an outcome or a reason. A closed
+    situation's form has no status field at all (`closed=True`)."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     country_code = forms.CharField(label=_("Country code"), max_length=2,
                                    help_text=_("Two capital letters, ISO 3166-1 (XA–XZ for fictional countries)."))
     area = forms.CharField(label=_("Area"), max_length=200, required=False)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
-    status = forms.ChoiceField(label=_("Status"), choices=SituationStatus.choices, initial=SituationStatus.MONITORING)
+    status = forms.ChoiceField(label=_("Status"), choices=open_status_choices, initial=SituationStatus.MONITORING)
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, initial=RiskLevel.MODERATE)
     marking = forms.ChoiceField(label=_("Sharing marking"), choices=Marking.choices, initial=Marking.AMBER,
                                 help_text=_("TLP:RED: only the liaisons named below may see it."))
@@ -101,10 +116,78 @@ class SituationForm(forms.Form):
                                         required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, closed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_officer"].queryset = staff_users()
         self.fields["named_liaisons"].queryset = liaison_users()
+        if closed:
+            del self.fields["status"]
+
+
+class SituationCloseForm(forms.Form):
+    """On the situation page beside other forms with a note: prefixed, so ids stay unique."""
+
+    prefix = "close"
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Choose what became of it…"))]
+                                + SituationOutcome.choices,
+                                widget=forms.Select(attrs={"data-outcome-select": ""}))
+    merged_into = forms.ModelChoiceField(label=_("Merged into"), queryset=None, required=False,
+                                         help_text=_("Only for “Merged into another situation”."))
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("What became of the situation; required for “Other”."))
+    open_actions = forms.ChoiceField(label="", widget=forms.RadioSelect, initial=OpenActions.CANCEL, choices=[
+        (OpenActions.CANCEL, _("Cancel them, with the reason below")),
+        (OpenActions.KEEP, _("Keep them open for their owners to finish")),
+    ])
+    cancel_reason = forms.CharField(label=_("Reason for cancelling"), required=False, max_length=5000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, merge_targets, open_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_count = open_count
+        self.fields["merged_into"].queryset = merge_targets
+        # Shown or hidden by concert.js as the outcome changes; visible without script.
+        self.fields["merged_into"].widget.attrs["data-shown-for-outcome"] = SituationOutcome.MERGED
+        if open_count:
+            self.fields["open_actions"].label = ngettext(
+                "What to do with its %(n)d open action", "What to do with its %(n)d open actions", open_count
+            ) % {"n": open_count}
+        else:
+            del self.fields["open_actions"], self.fields["cancel_reason"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"outcome": data["outcome"], "note": data["note"], "merged_into": data["merged_into"],
+                "open_actions": data.get("open_actions") or OpenActions.CANCEL,
+                "cancel_reason": data.get("cancel_reason", ""), "expected_version": data["version"]}
+
+
+class SituationReopenForm(forms.Form):
+    prefix = "reopen"
+    note = forms.CharField(label=_("Why reopen it?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Kept in the situation's history."))
+    status = forms.ChoiceField(label=_("Status"), choices=open_status_choices, initial=SituationStatus.MONITORING)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RiskWindowForm(forms.Form):
+    prefix = "window"
+    kind = forms.ChoiceField(label=_("Kind"), choices=RiskWindowKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    event_date = forms.DateField(label=_("Event date"), widget=DateInput, help_text=_("UTC."))
+    days_before = forms.IntegerField(label=_("Days before"), min_value=0, max_value=MAX_WINDOW_DAYS, initial=7)
+    days_after = forms.IntegerField(label=_("Days after"), min_value=0, max_value=MAX_WINDOW_DAYS, initial=3)
+    threshold_shift_percent = forms.FloatField(
+        label=_("Thresholds closer to normal by (%)"), min_value=0, max_value=MAX_SHIFT_PERCENT, initial=20)
+    wait_factor = forms.FloatField(label=_("Escalation waits × "), min_value=MIN_WAIT_FACTOR,
+                                   max_value=MAX_WAIT_FACTOR, initial=0.5, help_text=_("0.5 halves every wait."))
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Indicators on heightened watch"), queryset=Indicator.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every indicator tracked on the situation."))
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = indicators
 
 
 class ReadingForm(forms.Form):

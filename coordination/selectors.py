@@ -9,6 +9,7 @@ from coordination.models import (
     Indicator,
     IndicatorReading,
     PartnerAssignment,
+    RiskWindow,
     Situation,
     TrackedIndicator,
 )
@@ -18,7 +19,7 @@ from coordination.sharing import visible_situation_q
 def situation_list(*, user) -> QuerySet[Situation]:
     return (
         Situation.objects.filter(visible_situation_q(user))
-        .select_related("lead_officer")
+        .select_related("lead_officer", "merged_into", "closed_by")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -43,6 +44,13 @@ def assignment_list(*, user) -> QuerySet[PartnerAssignment]:
 
 def tracked_indicator_list(*, user, situation_id: int | None = None) -> QuerySet[TrackedIndicator]:
     qs = TrackedIndicator.objects.filter(visible_situation_q(user, prefix="situation__")).select_related("indicator")
+    return qs if situation_id is None else qs.filter(situation_id=situation_id)
+
+
+def risk_window_list(*, user, situation_id: int | None = None) -> QuerySet[RiskWindow]:
+    """A liaison sees the windows of the situations they may see, as everything else of them."""
+    qs = (RiskWindow.objects.filter(visible_situation_q(user, prefix="situation__"))
+          .select_related("created_by").prefetch_related("indicators"))
     return qs if situation_id is None else qs.filter(situation_id=situation_id)
 
 

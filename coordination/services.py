@@ -23,6 +23,7 @@ from coordination.choices import (
     ActionStatus,
     Direction,
     PartnerRole,
+    SituationStatus,
     ValueKind,
 )
 from coordination.models import (
@@ -56,6 +57,18 @@ def _check_version(obj, expected_version: int | None) -> None:
         raise VersionConflict(expected=expected_version, current=obj.version)
 
 
+def _refuse_closing_by_status(current: str | None, wanted: str | None) -> None:
+    """Closing asks for an outcome and settles the open actions, reopening for a reason:
+    a plain status edit would skip both, so it may not cross the line."""
+    if wanted is None or (wanted == SituationStatus.CLOSED) == (current == SituationStatus.CLOSED):
+        return
+    if wanted == SituationStatus.CLOSED:
+        raise DomainError(_("Close a situation with its outcome (close), not by changing its status."),
+                          field="status")
+    raise DomainError(_("Reopen a closed situation with a reason (reopen), not by changing its status."),
+                      field="status")
+
+
 # --- Situations ---------------------------------------------------------------------
 
 SITUATION_EDITABLE_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer")
@@ -66,6 +79,7 @@ def situation_open(*, actor, title: str, country_code: str, area: str = "", summ
                    status: str | None = None, risk_level: str | None = None, marking: str | None = None,
                    lead_officer=None, named_liaisons: Iterable = ()) -> Situation:
     _require_staff(actor, _("open situations"))
+    _refuse_closing_by_status(None, status)
     situation = Situation(title=title, country_code=country_code, area=area, summary=summary,
                           lead_officer=lead_officer or actor)
     for name, value in (("status", status), ("risk_level", risk_level), ("marking", marking)):
@@ -92,6 +106,7 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
                           field=sorted(unknown)[0])
     locked = Situation.objects.select_for_update().get(pk=situation.pk)
     _check_version(locked, expected_version)
+    _refuse_closing_by_status(locked.status, changes.get("status"))
     old_rank = RISK_RANK[locked.risk_level]
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -313,6 +328,9 @@ def _require_may_work_on_action(actor, action: Action) -> None:
 def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_government: Government,
                    due_date: dt.date, assignee=None, priority: str | None = None, description: str = "") -> Action:
     _require_staff(actor, _("propose actions"))
+    if situation.status == SituationStatus.CLOSED:
+        raise DomainError(_("This situation is closed: reopen it before proposing an action on it."),
+                          field="situation")
     if not situation.assignments.filter(government=owner_government).exists():
         raise DomainError(_("%(gov)s is not assigned to this situation; assign it before giving it an action.")
                           % {"gov": owner_government.name}, field="owner_government")

@@ -1,7 +1,7 @@
 """The pages (server-rendered); the API lives under /api/v1/."""
 from django.urls import path
 
-from coordination.views import actions, dashboard, situations
+from coordination.views import actions, closing, dashboard, situations, windows
 
 app_name = "pages"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("situations/new/", situations.situation_create, name="situation-create"),
     path("situations/<int:situation_id>/", situations.situation_detail, name="situation-detail"),
     path("situations/<int:situation_id>/edit/", situations.situation_edit, name="situation-edit"),
+    path("situations/<int:situation_id>/close/", closing.situation_close, name="situation-close"),
+    path("situations/<int:situation_id>/reopen/", closing.situation_reopen, name="situation-reopen"),
+    path("situations/<int:situation_id>/risk-windows/", windows.risk_window_create, name="risk-window-create"),
+    path("situations/<int:situation_id>/risk-windows/remove/", windows.risk_window_delete,
+         name="risk-window-delete"),
     path("situations/<int:situation_id>/readings/", situations.reading_create, name="reading-create"),
     path("situations/<int:situation_id>/assignments/", situations.assignment_create, name="assignment-create"),
     path("situations/<int:situation_id>/actions/new/", situations.action_propose, name="action-propose"),

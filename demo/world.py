@@ -14,6 +14,8 @@ from coordination.choices import (
     PartnerRole,
     Priority,
     RiskLevel,
+    RiskWindowKind,
+    SituationOutcome,
     SituationStatus,
     ValueKind,
 )
@@ -242,6 +244,12 @@ SITUATIONS = [
         "summary": "The anniversary of past massacres approaches; rival marches announced for the same day.",
         "partners": [("XDM", PartnerRole.LEAD), ("XFN", PartnerRole.SUPPORT)],
         "indicators": ["fa-8-7-hate-propaganda", "fa-8-1-security-deployment"],
+        # kind, title, event day counted from the situation's first day, days before and
+        # after, threshold shift %, wait factor, indicators on heightened watch (none: all)
+        "risk_windows": [
+            (RiskWindowKind.COMMEMORATION, "Harvest Day commemorations", 10, 14, 3, 25, 0.5,
+             ["fa-8-7-hate-propaganda"]),
+        ],
         "actions": [
             ("Public statement urging restraint", ActionKind.PUBLIC_STATEMENT, "XDM",
              ActionStatus.PROPOSED, 7, Priority.NORMAL),
@@ -251,12 +259,14 @@ SITUATIONS = [
     },
     {
         "country": ("XL", "Corvale"), "title": "Corvale: land dispute on the plateau (settled)",
-        "area": "Corvale plateau", "status": SituationStatus.CLOSED,
+        "area": "Corvale plateau", "status": SituationStatus.DE_ESCALATING,
         "risk": RiskLevel.LOW, "marking": Marking.CLEAR, "officer": "desk2",
         "summary": "A mediated agreement settled grazing rights; no incidents since the spring.",
         "partners": [("XEV", PartnerRole.LEAD), ("XLP", PartnerRole.OBSERVER)],
         "indicators": ["fa-8-7-hate-propaganda"],
         "de_escalating": True,
+        # Closed once its actions are done, as a desk would: with what became of it.
+        "closed": (SituationOutcome.RISK_RECEDED, "The grazing agreement holds; the partners stood down."),
         "actions": [
             ("Mediation between the plateau councils", ActionKind.ENVOY_OR_MEDIATION, "XEV",
              ActionStatus.COMPLETED, -60, Priority.NORMAL),

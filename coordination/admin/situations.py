@@ -99,16 +99,21 @@ class TrackedIndicatorInline(admin.TabularInline):
 @admin.register(Situation)
 class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
     form = VersionedForm
-    list_display = ("title", "country_code", "status", "risk_level", "marking", "lead_officer", "updated_at")
-    list_filter = ("status", "risk_level", "marking", "country_code")
+    list_display = ("title", "country_code", "status", "outcome", "risk_level", "marking", "lead_officer",
+                    "updated_at")
+    list_filter = ("status", "outcome", "risk_level", "marking", "country_code")
     search_fields = ("title", "country_code", "area")
     list_select_related = ("lead_officer",)
-    readonly_fields = ("version", "created_at", "updated_at")
+    # Closing and reopening ask for an outcome and settle actions (coordination/closing.py,
+    # on the situation page and the API): the admin shows the outcome, never edits it.
+    readonly_fields = ("version", "created_at", "updated_at", "outcome", "outcome_note", "merged_into", "closed_at",
+                       "closed_by")
     filter_horizontal = ("named_liaisons",)
     fieldsets = (
         (None, {"fields": ("title", "country_code", "area", "summary")}),
         (_("Assessment"), {"fields": ("status", "risk_level", "lead_officer")}),
         (_("Sharing"), {"fields": ("marking", "named_liaisons")}),
+        (_("Closing"), {"fields": ("outcome", "outcome_note", "merged_into", "closed_at", "closed_by")}),
         (_("Record"), {"fields": ("version", "created_at", "updated_at", "expected_version")}),
     )
     inlines = (PartnerAssignmentInline, TrackedIndicatorInline)

@@ -6,7 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coordination import extensions, selectors
-from coordination.choices import ActionStatus
+from coordination import windows
+from coordination.choices import ActionStatus, RiskWindowKind, SituationOutcome, SituationStatus
+from coordination.closing import OpenActions
 from coordination.models import (
     Action,
     ActionUpdate,
@@ -14,11 +16,15 @@ from coordination.models import (
     Indicator,
     IndicatorReading,
     PartnerAssignment,
+    RiskWindow,
     Situation,
     TrackedIndicator,
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
+from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
 from coordination.services import BULK_READINGS_LIMIT, allowed_transitions
+from coordination.sharing import visible_situation_q
+from core.roles import has_staff_role
 from core.api.base import (
     CachedPrimaryKeyRelatedField,
     FiniteFloatField,
@@ -36,6 +42,12 @@ class GovernmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Government
         fields = ["id", "code", "name", "kind", "is_active"]
+
+
+def _page_of(field, obj) -> list:
+    """The objects serialised with `obj` (the page of a list), or just `obj`."""
+    owner = field.parent.parent if field.parent is not None else None
+    return owner.instance if isinstance(owner, serializers.ListSerializer) and owner.instance is not None else [obj]
 
 
 class GapSerializer(serializers.Serializer):
@@ -66,9 +78,7 @@ class WarningResponseGapField(serializers.Field):
     def to_representation(self, situation):
         cache = self.context.setdefault("_warning_response_gaps", {}) if isinstance(self.context, dict) else {}
         if situation.pk not in cache:
-            owner = self.parent.parent if self.parent is not None else None
-            page = owner.instance if isinstance(owner, serializers.ListSerializer) and owner.instance is not None \
-                else [situation]
+            page = _page_of(self, situation)
             cache.update(extensions.alert_reads().warning_response_gaps([s.pk for s in page] + [situation.pk]))
         gap = cache.get(situation.pk)
         return gap_data(gap) if gap is not None else None
@@ -106,19 +116,74 @@ class AssignmentCreateSerializer(StrictModelSerializer):
 
 # --- Situations -------------------------------------------------------------------------
 
+@extend_schema_field(SituationBriefSerializer(allow_null=True))
+class MergedIntoField(serializers.Field):
+    """The situation this one was merged into, if the reader may see it. A liaison may
+    see a situation that went into one of another government's: to them it reads null,
+    as if it named nothing. One query for the whole page, and none for staff."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, situation):
+        target = situation.merged_into
+        if target is None:
+            return None
+        user = getattr(self.context.get("request"), "user", None)
+        if has_staff_role(user):
+            return {"id": target.pk, "title": target.title}
+        cache = self.context.setdefault("_visible_merge_targets", {}) if isinstance(self.context, dict) else {}
+        if target.pk not in cache:
+            ids = {s.merged_into_id for s in _page_of(self, situation) if s.merged_into_id} | {target.pk}
+            visible = set(Situation.objects.filter(visible_situation_q(user), pk__in=ids).values_list("pk", flat=True))
+            cache.update({pk: pk in visible for pk in ids})
+        return {"id": target.pk, "title": target.title} if cache[target.pk] else None
+
+
 class SituationSerializer(serializers.ModelSerializer):
     lead_officer = UserBriefSerializer(read_only=True, allow_null=True)
     named_liaisons = UserBriefSerializer(many=True, read_only=True)
     assignments = AssignmentSerializer(many=True, read_only=True)
     # From the escalation engine: time from the first warning to the first agreed action.
     warning_response_gap = WarningResponseGapField()
+    # Declared, not derived: DRF drops allow_blank from read-only model fields, and the
+    # schema would then refuse the "" of every open situation.
+    outcome = serializers.ChoiceField(choices=SituationOutcome.choices, allow_blank=True, read_only=True,
+                                      help_text="Empty while the situation is open.")
+    merged_into = MergedIntoField()
+    closed_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Situation
         fields = ["id", "title", "country_code", "area", "summary", "status", "risk_level", "marking",
-                  "lead_officer", "named_liaisons", "assignments", "version", "created_at", "updated_at",
-                  "warning_response_gap"]
+                  "lead_officer", "named_liaisons", "assignments", "outcome", "outcome_note", "merged_into",
+                  "closed_at", "closed_by", "version", "created_at", "updated_at", "warning_response_gap"]
         read_only_fields = fields
+
+
+class SituationCloseSerializer(StrictSerializer):
+    """Close the situation: what became of it, and what to do with its open actions."""
+
+    outcome = serializers.ChoiceField(choices=SituationOutcome.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                 help_text="What became of the situation; required for the outcome `other`.")
+    open_actions = serializers.ChoiceField(
+        choices=OpenActions.CHOICES, required=False, default=OpenActions.CANCEL,
+        help_text="`cancel` each open action (with `cancel_reason`, logged on each) or `keep` them open.")
+    cancel_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    merged_into = ScopedPrimaryKeyRelatedField(
+        selector=selectors.situation_list, queryset=Situation.objects.all(), required=False, allow_null=True,
+        default=None, help_text="For the outcome `merged`: the (open) situation this one continues in.")
+
+
+class SituationReopenSerializer(StrictSerializer):
+    """Reopen a closed situation: why, and with which status."""
+
+    note = serializers.CharField(max_length=5000, help_text="Why the situation is reopened (kept in its history).")
+    status = serializers.ChoiceField(choices=SituationStatus.choices, required=False,
+                                     default=SituationStatus.MONITORING,
+                                     help_text="The status it reopens with; not `closed`.")
 
 
 class SituationWriteSerializer(StrictModelSerializer):
@@ -196,6 +261,51 @@ class ReadingWriteSerializer(StrictSerializer):
 
     class Meta:
         list_serializer_class = ReadingListSerializer
+
+
+# --- Risk windows --------------------------------------------------------------------------
+
+class IndicatorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class RiskWindowSerializer(serializers.ModelSerializer):
+    indicators = IndicatorBriefSerializer(many=True, read_only=True,
+                                          help_text="On heightened watch; empty: every tracked indicator.")
+    starts_on = serializers.DateField(read_only=True)
+    ends_on = serializers.DateField(read_only=True)
+    active_now = serializers.SerializerMethodField(help_text="Open today (UTC).")
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RiskWindow
+        fields = ["id", "situation", "kind", "title", "event_date", "days_before", "days_after", "starts_on",
+                  "ends_on", "active_now", "threshold_shift_percent", "wait_factor", "indicators", "created_by",
+                  "created_at"]
+        read_only_fields = fields
+
+    def get_active_now(self, window) -> bool:
+        if "_today" not in self.context:
+            self.context["_today"] = windows.today_utc()
+        return window.is_active_on(self.context["_today"])
+
+
+class RiskWindowWriteSerializer(StrictSerializer):
+    """A window around a dated triggering factor. The service checks the ranges again and
+    that the indicators are tracked on the situation."""
+
+    kind = serializers.ChoiceField(choices=RiskWindowKind.choices)
+    title = serializers.CharField(max_length=200)
+    event_date = serializers.DateField()
+    days_before = serializers.IntegerField(min_value=0, max_value=MAX_WINDOW_DAYS)
+    days_after = serializers.IntegerField(min_value=0, max_value=MAX_WINDOW_DAYS)
+    threshold_shift_percent = FiniteFloatField(min_value=0, max_value=MAX_SHIFT_PERCENT, required=False)
+    wait_factor = FiniteFloatField(min_value=MIN_WAIT_FACTOR, max_value=MAX_WAIT_FACTOR, required=False)
+    indicators = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all(), many=True, required=False,
+                                                    help_text="Empty or absent: every tracked indicator.")
 
 
 # --- Actions ----------------------------------------------------------------------------

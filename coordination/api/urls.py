@@ -9,11 +9,14 @@ router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("situations", views.SituationViewSet, basename="situation")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("risk-windows", views.RiskWindowViewSet, basename="riskwindow")
 
 urlpatterns = [
     path("situations/<int:situation_pk>/readings", views.ReadingViewSet.as_view({"get": "list", "post": "create"}),
          name="situation-readings"),
     path("situations/<int:situation_pk>/indicators",
          views.TrackedIndicatorViewSet.as_view({"get": "list", "post": "create"}), name="situation-indicators"),
+    path("situations/<int:situation_pk>/risk-windows",
+         views.SituationRiskWindowViewSet.as_view({"get": "list", "post": "create"}), name="situation-risk-windows"),
     *router.urls,
 ]

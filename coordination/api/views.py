@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import selectors, services
+from coordination import closing, risk_windows, selectors, services
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -17,7 +17,7 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
-from coordination.models import IndicatorReading, TrackedIndicator
+from coordination.models import IndicatorReading, RiskWindow, TrackedIndicator
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -64,6 +64,7 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
     search_fields = ["title", "area", "summary"]
     ordering_fields = ["title", "updated_at", "created_at", "risk_level", "status"]
     etag_prefix = "situation"
+    conditional_actions = ("close_situation", "reopen_situation")
     csv_filename = "situations.csv"
     csv_columns = [
         ("id", lambda o: o.pk),
@@ -93,6 +94,33 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         updated = services.situation_update(actor=request.user, situation=situation, expected_version=version,
                                             **write.validated_data)
         return self.detail_response(updated)
+
+    @extend_schema(request=s.SituationCloseSerializer, responses={200: s.SituationSerializer},
+                   parameters=[IF_MATCH_PARAMETER], summary="Close the situation with its outcome",
+                   description="Open actions are cancelled (each logged with `cancel_reason`) or kept open. "
+                               "The status cannot be set to `closed` by an edit; this is the way.")
+    @action(detail=True, methods=["post"], url_path="close", url_name="close", filter_backends=[])
+    def close_situation(self, request, *args, **kwargs):
+        situation = self.get_object()
+        version = self.expected_version(request, situation)
+        write = s.SituationCloseSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        closed = closing.situation_close(actor=request.user, situation=situation, expected_version=version,
+                                         **write.validated_data)
+        return self.detail_response(closed)
+
+    @extend_schema(request=s.SituationReopenSerializer, responses={200: s.SituationSerializer},
+                   parameters=[IF_MATCH_PARAMETER], summary="Reopen a closed situation, saying why",
+                   description="The outcome is cleared; the history keeps it, and the reason.")
+    @action(detail=True, methods=["post"], url_path="reopen", url_name="reopen", filter_backends=[])
+    def reopen_situation(self, request, *args, **kwargs):
+        situation = self.get_object()
+        version = self.expected_version(request, situation)
+        write = s.SituationReopenSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        reopened = closing.situation_reopen(actor=request.user, situation=situation, expected_version=version,
+                                            **write.validated_data)
+        return self.detail_response(reopened)
 
 
 class SituationChildMixin:
@@ -202,6 +230,54 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModel
         data = self.get_serializer([stored[reading.pk] for reading, _created in results], many=True).data
         created = any(was_created for _reading, was_created in results)
         return Response(data if many else data[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The risk windows of this situation, in event order"),
+    create=extend_schema(request=s.RiskWindowWriteSerializer, responses={201: s.RiskWindowSerializer},
+                         summary="Set a risk window around a dated triggering factor"),
+)
+class SituationRiskWindowViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                                 mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.RiskWindowSerializer
+    filter_backends = []
+    pagination_class = None  # a handful per situation, like its tracked indicators
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return RiskWindow.objects.none()
+        return selectors.risk_window_list(user=self.request.user, situation_id=self.get_situation().pk)
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        write = s.RiskWindowWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        window = risk_windows.risk_window_create(actor=request.user, situation=situation, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=window.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    update=extend_schema(request=s.RiskWindowWriteSerializer),
+    partial_update=extend_schema(request=s.RiskWindowWriteSerializer),
+)
+class RiskWindowViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """One risk window. Reading it follows its situation's scope; changing it is staff work."""
+
+    selector = staticmethod(selectors.risk_window_list)
+    serializer_class = s.RiskWindowSerializer
+
+    def update(self, request, *args, **kwargs):
+        window = self.get_object()
+        write = s.RiskWindowWriteSerializer(data=request.data, partial=kwargs.get("partial", False),
+                                            context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        updated = risk_windows.risk_window_update(actor=request.user, window=window, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=updated.pk)).data)
+
+    def perform_destroy(self, instance):
+        risk_windows.risk_window_delete(actor=self.request.user, window=instance)
 
 
 @extend_schema_view(

@@ -2,6 +2,7 @@ from coordination.models.actions import Action, ActionUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.outbox import SituationChange
 from coordination.models.situations import Government, PartnerAssignment, Situation
+from coordination.models.windows import RiskWindow
 
 __all__ = [
     "Action",
@@ -10,6 +11,7 @@ __all__ = [
     "Indicator",
     "IndicatorReading",
     "PartnerAssignment",
+    "RiskWindow",
     "Situation",
     "SituationChange",
     "TrackedIndicator",

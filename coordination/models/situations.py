@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coordination.choices import Marking, PartnerRole, RiskLevel, SituationStatus
+from coordination.choices import Marking, PartnerRole, RiskLevel, SituationOutcome, SituationStatus
 
 government_code_validator = RegexValidator(
     r"^[A-Z]{2,8}$", _("Use an ISO 3166-1 alpha-3 code or an organisation code, in capitals (e.g. XAB, EU).")
@@ -62,11 +62,23 @@ class Situation(models.Model):
         related_name="named_on_situations",
         help_text=_("For TLP:RED: the only liaisons who may see this situation."),
     )
+    # Set by coordination/closing.py only, all at once: what became of the situation.
+    outcome = models.CharField(max_length=30, choices=SituationOutcome.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        help_text=_("The situation this one now lives on in (outcome: merged)."),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_situations",
+    )
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every write; guards concurrent edits."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[named_liaisons])
+    # A reopening's reason is the person's own words, longer than the default 100 characters.
+    history = HistoricalRecords(m2m_fields=[named_liaisons], history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["title"]
@@ -75,11 +87,33 @@ class Situation(models.Model):
             models.CheckConstraint(condition=Q(status__in=SituationStatus.values), name="situation_status_valid"),
             models.CheckConstraint(condition=Q(risk_level__in=RiskLevel.values), name="situation_risk_level_valid"),
             models.CheckConstraint(condition=Q(marking__in=Marking.values), name="situation_marking_valid"),
+            models.CheckConstraint(
+                condition=(Q(status=SituationStatus.CLOSED) & ~Q(outcome="") & Q(closed_at__isnull=False))
+                | (~Q(status=SituationStatus.CLOSED) & Q(outcome="", outcome_note="", closed_at__isnull=True,
+                                                          closed_by__isnull=True, merged_into__isnull=True)),
+                name="situation_closed_iff_outcome",
+                violation_error_message=_("A closed situation has an outcome and a closing time; an open one has "
+                                          "neither."),
+            ),
+            models.CheckConstraint(condition=Q(outcome__in=["", *SituationOutcome.values]),
+                                   name="situation_outcome_valid"),
+            models.CheckConstraint(
+                condition=(Q(outcome=SituationOutcome.MERGED) & Q(merged_into__isnull=False))
+                | (~Q(outcome=SituationOutcome.MERGED) & Q(merged_into__isnull=True)),
+                name="situation_merged_iff_merged_into",
+                violation_error_message=_("A merged situation names the situation it was merged into, and only a "
+                                          "merged one does."),
+            ),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("pk")), name="situation_not_merged_into_itself"),
         ]
         indexes = [models.Index(fields=["status", "risk_level"], name="situation_status_risk_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.country_code})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SituationStatus.CLOSED
 
 
 class PartnerAssignment(models.Model):

@@ -1,6 +1,6 @@
-"""Situation pages: list, detail (chart, readings, board, timeline, history) and the
-forms that open, edit, measure, assign and propose. Writes go through
-coordination.services; reads through coordination.selectors."""
+"""Situation pages: list, detail (chart, readings, board, timeline, history; closing and
+risk windows from panels.py) and the forms that open, edit, measure, assign and
+propose. Writes go through coordination.services; reads through coordination.selectors."""
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import extensions, selectors, services
-from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
+from coordination import extensions, selectors, services, windows
+from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
     AssignmentForm,
@@ -25,6 +25,7 @@ from coordination.forms import (
 )
 from coordination.models import Indicator
 from coordination.views.charts import build_chart
+from coordination.views import panels
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
 from core.errors import DomainError, VersionConflict
 
@@ -32,7 +33,8 @@ SITUATIONS_PER_PAGE = 50
 READINGS_PER_CHART = 60
 HISTORY_SHOWN = 20
 TIMELINE_SHOWN = 30
-HISTORY_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer_id")
+HISTORY_FIELDS = ("title", "country_code", "area", "summary", "status", "risk_level", "marking", "lead_officer_id",
+                  "outcome")
 
 
 @login_required
@@ -71,16 +73,31 @@ def _history_entries(situation):
         if len(entries) == HISTORY_SHOWN:
             break
         changed = []
+        event = None
         if older is not None:
             for name in HISTORY_FIELDS:
                 if getattr(newer, name) != getattr(older, name):
                     label = situation._meta.get_field(name.removesuffix("_id")).verbose_name
                     changed.append(str(label))
-        entries.append({"record": newer, "changed": changed})
+            was_closed, is_closed = older.status == SituationStatus.CLOSED, newer.status == SituationStatus.CLOSED
+            event = "closed" if is_closed and not was_closed else "reopened" if was_closed and not is_closed else None
+        entries.append({"record": newer, "changed": changed, "event": event})
     return entries
 
 
-def _charts(user, situation):
+def _timeline(updates, history, all_windows) -> list[dict]:
+    """What happened to the situation, newest first: its actions' progress log, its
+    closings and reopenings (read from the history already loaded for the page), and its
+    open and coming risk windows."""
+    entries = [{"at": u.created_at, "kind": "update", "update": u} for u in updates]
+    entries += [{"at": e["record"].history_date, "kind": e["event"], "record": e["record"]}
+                for e in history if e["event"]]
+    entries += panels.window_timeline_entries(all_windows)
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:TIMELINE_SHOWN]
+
+
+def _charts(user, situation, all_windows):
     tracked = list(selectors.tracked_indicator_list(user=user, situation_id=situation.pk))
     readings = list(
         selectors.reading_list(user=user, situation_id=situation.pk)
@@ -91,19 +108,24 @@ def _charts(user, situation):
     for reading in readings:
         if len(by_indicator[reading.indicator_id]) < READINGS_PER_CHART:
             by_indicator[reading.indicator_id].append(reading)
-    charts = [build_chart(t, list(reversed(by_indicator[t.indicator_id]))) for t in tracked]
+    today = windows.today_utc()
+    drawn = panels.drawn_windows(all_windows, today)
+    charts = [build_chart(t, list(reversed(by_indicator[t.indicator_id])), windows=drawn, today=today)
+              for t in tracked]
     return tracked, charts, readings[:10]
 
 
-def indicator_panel_context(request, situation, reading_form=None, notice=None):
-    tracked, charts, latest = _charts(request.user, situation)
+def indicator_panel_context(request, situation, reading_form=None, notice=None, all_windows=None):
+    if all_windows is None:  # the panel alone (htmx), not within the whole page
+        all_windows = panels.situation_windows(request.user, situation)
+    tracked, charts, latest = _charts(request.user, situation, all_windows)
     if reading_form is None and request.user.sees_all_situations and tracked:
         reading_form = ReadingForm(
             indicators=Indicator.objects.filter(pk__in=[t.indicator_id for t in tracked]),
             initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)},
         )
     return {"situation": situation, "charts": charts, "latest_readings": latest, "reading_form": reading_form,
-            "reading_notice": notice}
+            "reading_notice": notice, "tracked_indicator_ids": [t.indicator_id for t in tracked]}
 
 
 def situation_detail_context(request, situation, **forms):
@@ -114,23 +136,27 @@ def situation_detail_context(request, situation, **forms):
     for status, label in ActionStatus.choices:
         column = [a for a in actions if a.status == status]
         board.append({"status": status, "label": label, "actions": column})
-    timeline = list(
+    updates = list(
         selectors.action_update_list(user=user)
         .filter(action__situation_id=situation.pk)
         .order_by("-created_at", "-id")[:TIMELINE_SHOWN]
     )
+    history = _history_entries(situation)
+    all_windows = panels.situation_windows(user, situation)
     context = {
         "situation": situation,
         "board": board,
         "today": today,
-        "timeline": timeline,
-        "history": _history_entries(situation),
+        "timeline": _timeline(updates, history, all_windows),
+        "history": history,
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
         "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
+    context.update(panels.closing_context(user, situation, actions, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
-                                           notice=forms.get("reading_notice")))
+                                           notice=forms.get("reading_notice"), all_windows=all_windows))
+    context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
     return context
 
 
@@ -141,8 +167,9 @@ def situation_detail(request, situation_id: int):
 
 
 def _situation_kwargs(data):
+    # A closed situation's form has no status: it changes only by closing or reopening.
     return {name: data[name] for name in ("title", "country_code", "area", "summary", "status", "risk_level",
-                                          "marking", "lead_officer")}
+                                          "marking", "lead_officer") if name in data}
 
 
 @login_required
@@ -169,7 +196,7 @@ def situation_edit(request, situation_id: int):
                                                           "risk_level", "marking", "lead_officer")}
     initial["named_liaisons"] = list(situation.named_liaisons.all())
     initial["version"] = situation.version
-    form = SituationForm(request.POST or None, initial=initial)
+    form = SituationForm(request.POST or None, initial=initial, closed=situation.is_closed)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +210,7 @@ def situation_edit(request, situation_id: int):
             situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
             data = request.POST.copy()
             data["version"] = situation.version
-            form = SituationForm(data, initial=initial)
+            form = SituationForm(data, initial=initial, closed=situation.is_closed)
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:

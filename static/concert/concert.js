@@ -24,3 +24,23 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     event.preventDefault();
   }
 });
+
+// The close form shows "merged into" only for the outcome that needs it. Without this
+// script the field simply stays visible (its help text says when it counts).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-outcome-form]").forEach(function (form) {
+    var outcome = form.querySelector("[data-outcome-select]");
+    if (!outcome) {
+      return;
+    }
+    var dependants = form.querySelectorAll("[data-shown-for-outcome]");
+    function update() {
+      dependants.forEach(function (input) {
+        var wrapper = input.closest(".field") || input;
+        wrapper.hidden = outcome.value !== input.getAttribute("data-shown-for-outcome");
+      });
+    }
+    outcome.addEventListener("change", update);
+    update();
+  });
+});

@@ -26,6 +26,12 @@ EXPECTED = {
     "pages:reading-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:assignment-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:action-propose": (STAFF_ONLY, None),
+    # An empty close form lacks its outcome; an open situation cannot be reopened.
+    "pages:situation-close": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    "pages:situation-reopen": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    # An empty window form lacks its kind and dates; an empty removal names no window.
+    "pages:risk-window-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    "pages:risk-window-delete": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:my-actions": (EVERYONE, None),
     "pages:action-detail": (EVERYONE, None),
     # The liaison's own government owns the home action; an empty form is bad input.

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from alerts.defaults import ensure_default_rules
-from coordination import services
+from coordination import closing, risk_windows, services
 from coordination.choices import (
     ACTION_TRANSITIONS,
     ActionStatus,
@@ -40,6 +40,7 @@ from coordination.models import (
     Indicator,
     IndicatorReading,
     PartnerAssignment,
+    RiskWindow,
     Situation,
     TrackedIndicator,
 )
@@ -171,6 +172,7 @@ class Command(BaseCommand):
                 self.made["assignments"] += 1
 
         self.ensure_readings(situation, spec, officer, indicators)
+        self.ensure_risk_windows(situation, spec, officer, indicators)
 
         for title, kind, owner, status, due_in_days, priority in spec["actions"]:
             if Action.objects.filter(situation=situation, title=title).exists():
@@ -189,6 +191,11 @@ class Command(BaseCommand):
                 assert step in ACTION_TRANSITIONS[action.status], (action.status, step)
                 action = services.action_transition(actor=actor, action=action, to_status=step,
                                                     note=world.TRANSITION_NOTES[step])
+
+        if spec.get("closed") and not situation.is_closed:
+            outcome, note = spec["closed"]
+            closing.situation_close(actor=officer, situation=situation, outcome=outcome, note=note,
+                                    open_actions=closing.OpenActions.KEEP)
 
     def ensure_readings(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         codes = [world.ATTACKS] + [code for code in spec["indicators"] if code != world.ATTACKS]
@@ -219,6 +226,19 @@ class Command(BaseCommand):
         results = services.readings_record(actor=officer, situation=situation, readings=batch)
         self.made["readings"] += sum(1 for _reading, created in results if created)
 
+    def ensure_risk_windows(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
+        # Dated from the situation's first day, like the readings: a later run finds the
+        # same window by its title and leaves it alone.
+        first_day = timezone.localtime(situation.created_at, dt.timezone.utc).date()
+        for kind, title, in_days, before, after, shift, factor, codes in spec.get("risk_windows", []):
+            if RiskWindow.objects.filter(situation=situation, title=title).exists():
+                continue
+            risk_windows.risk_window_create(
+                actor=officer, situation=situation, kind=kind, title=title,
+                event_date=first_day + dt.timedelta(days=in_days), days_before=before, days_after=after,
+                threshold_shift_percent=shift, wait_factor=factor, indicators=[indicators[c] for c in codes])
+            self.made["risk windows"] += 1
+
     # --- the escalation engine's defaults ---------------------------------------------------
 
     def ensure_default_rules(self) -> str:
@@ -245,6 +265,7 @@ class Command(BaseCommand):
             ("tracked indicators", TrackedIndicator.objects.count(), "—"),
             ("readings", IndicatorReading.objects.count(), self.made["readings"]),
             ("actions", Action.objects.count(), self.made["actions"]),
+            ("risk windows", RiskWindow.objects.count(), self.made["risk windows"]),
             ("action updates", apps.get_model("coordination", "ActionUpdate").objects.count(), "—"),
         ]
         rows += [(f"  actions {status}", by_status.get(status, 0), "") for status in ActionStatus.values]
