@@ -9,6 +9,7 @@ class Trigger(models.TextChoices):
     DEADLINE_MISSED = "deadline_missed", _("Action overdue")
     ACTION_STALLED = "action_stalled", _("Action stalled (no update for N days)")
     RISK_RAISED = "risk_raised", _("Situation risk level raised")
+    RISK_WINDOW = "risk_window", _("A risk window is open (election, commemoration, verdict…)")
 
 
 # Triggers whose condition can start to hold with nothing but the clock moving: the

@@ -19,6 +19,7 @@ DEFAULT_RULES = [
     ("Action overdue", Trigger.DEADLINE_MISSED, {"grace_days": 0, "nag_days": 3}, Severity.WARNING, 60),
     ("Action stalled for 14 days", Trigger.ACTION_STALLED, {"days": 14}, Severity.WARNING, 60),
     ("Risk level high or worse", Trigger.RISK_RAISED, {"min_level": "high"}, Severity.CRITICAL, 24 * 60),
+    ("Risk window open", Trigger.RISK_WINDOW, {}, Severity.INFO, 60),
 ]
 
 

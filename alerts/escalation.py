@@ -13,17 +13,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from alerts import lifecycle
 from alerts.choices import AlertStatus, EventKind
 from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup
-from coordination.choices import SituationStatus
+from coordination.closing import still_open_q
 from coordination.models import Action, ActionUpdate
 
 SCAN_BATCH = 200
-LIVE = UNRESOLVED_Q & ~Q(situation__status=SituationStatus.CLOSED)
+LIVE = UNRESOLVED_Q & still_open_q("situation__")
 
 
 def _claim(queryset, pk):
@@ -71,8 +71,7 @@ def review_acknowledgements(now: dt.datetime) -> int:
 
 
 def nag_overdue_owners(now: dt.datetime) -> int:
-    due = Alert.objects.filter(status=AlertStatus.OPEN, next_nag_at__lte=now).exclude(
-        situation__status=SituationStatus.CLOSED)
+    due = Alert.objects.filter(still_open_q("situation__"), status=AlertStatus.OPEN, next_nag_at__lte=now)
     done = 0
     for pk in due.order_by("next_nag_at").values_list("pk", flat=True)[:SCAN_BATCH]:
         with transaction.atomic():

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from alerts import lifecycle
 from alerts.choices import AlertStatus, Scope
 from alerts.models import UNRESOLVED_Q, Alert, EscalationRule
 from alerts.triggers import SituationFacts, findings_for
 from coordination import outbox
-from coordination.choices import SituationStatus
+from coordination.closing import closure_of
 from coordination.models import Situation
 
 
@@ -50,8 +49,9 @@ def evaluate_situation(*, situation_id: int, now: dt.datetime | None = None) -> 
         if situation is None:
             return outcome
         changes = lifecycle.Changes(now)
-        if situation.status == SituationStatus.CLOSED:
-            _close_groups(situation, changes)
+        closure = closure_of(situation)
+        if closure is not None:
+            _close_groups(situation, closure, changes)
         facts = SituationFacts(situation, now)
         # Conditions that may change: unresolved ones, and resolved ones whose condition
         # was still holding when a person closed their group (they wait for it to clear).
@@ -62,7 +62,7 @@ def evaluate_situation(*, situation_id: int, now: dt.datetime | None = None) -> 
             condition.group = changes.groups.setdefault(condition.group_id, condition.group)
             tracked[condition.dedup_key] = condition
         live_keys = set()
-        rules = list(rules_in_scope(situation)) if situation.status != SituationStatus.CLOSED else []
+        rules = list(rules_in_scope(situation)) if closure is None else []
         for rule in rules:
             for finding in findings_for(rule, facts):
                 key = f"r{rule.pk}:s{situation.pk}:{finding.subject_key}"
@@ -85,10 +85,10 @@ def evaluate_situation(*, situation_id: int, now: dt.datetime | None = None) -> 
     return outcome
 
 
-def _close_groups(situation: Situation, changes: lifecycle.Changes) -> None:
-    """A closed situation's escalation resolves with its outcome; nothing escalates on it."""
+def _close_groups(situation: Situation, closure, changes: lifecycle.Changes) -> None:
+    """A closed situation's escalation resolves with its outcome as its note; nothing
+    escalates on it any more."""
     group = lifecycle.unresolved_group(situation.pk)
     if group is not None:
-        outcome = getattr(situation, "outcome", "") or "closed"
-        note = getattr(situation, "outcome_note", "") or _("The situation was closed.")
-        lifecycle.resolve_with_situation(changes.remember(group), changes.now, outcome=outcome, note=note)
+        lifecycle.resolve_with_situation(changes.remember(group), changes.now, outcome=closure.outcome,
+                                         note=closure.summary)

@@ -37,6 +37,7 @@ from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup
 from alerts.snapshots import PolicySnapshot
 from alerts.triggers import Finding
 from coordination.sharing import can_see_situation
+from coordination.windows import active_windows, wait_factor
 from core.errors import DomainError
 
 MAX_SNOOZE = dt.timedelta(days=30)
@@ -68,15 +69,17 @@ def _finding_data(finding: Finding) -> dict:
     return {"evidence": finding.evidence, **finding.detail}
 
 
-def _wait(group: AlertGroup, index: int) -> dt.timedelta:
-    return group.snapshot.steps[index].wait
+def _wait(group: AlertGroup, index: int, now: dt.datetime) -> dt.timedelta:
+    """The step's wait, shortened inside the situation's open risk windows."""
+    windows = active_windows(group.situation_id, on=now.astimezone(dt.timezone.utc).date())
+    return group.snapshot.steps[index].wait * wait_factor(windows)
 
 
 def _deadline_after(group: AlertGroup, index: int, now: dt.datetime) -> dt.datetime | None:
     """When step `index` times out, or None if nothing comes after it."""
     if not group.snapshot.has_step_after(index):
         return None
-    return now + _wait(group, index)
+    return now + _wait(group, index, now)
 
 
 def has_step_after_current(group: AlertGroup) -> bool:

@@ -46,6 +46,7 @@ SCHEMAS: dict[str, dict[str, Param]] = {
     },
     Trigger.ACTION_STALLED: {"days": Param("int", default=14, minimum=1, maximum=365)},
     Trigger.RISK_RAISED: {"min_level": Param("choice", default=RiskLevel.HIGH, choices=tuple(RiskLevel.values))},
+    Trigger.RISK_WINDOW: {},
 }
 
 

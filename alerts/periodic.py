@@ -23,6 +23,7 @@ from alerts.selectors import group_list, severity_counts
 from coordination import outbox
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
+from coordination.windows import situations_with_window_edges
 
 BATCH = 500
 
@@ -37,11 +38,16 @@ def _action_rule_days(trigger: str) -> list[int]:
 def scan_deadlines(*, now: dt.datetime | None = None) -> int:
     """Wake the situations whose open actions are due soon, overdue or stalled, as far
     as any enabled rule cares. Reads open actions only, through the partial indexes on
-    due_date and last_activity_at, so the cost follows what is due, not the table."""
+    due_date and last_activity_at, so the cost follows what is due, not the table. Also
+    wakes the situations whose risk window opens today or closed yesterday: their
+    thresholds, waits and "window open" condition change with no new fact. (Every minute
+    of that day: a handful of situations, and a missed midnight is caught up.)"""
     now = now or timezone.now()
     today = now.date()
+    edges = situations_with_window_edges(now.astimezone(dt.timezone.utc).date())
+    outbox.record_changes(edges)
     if not EscalationRule.objects.filter(enabled=True, trigger__in=ACTION_TRIGGERS).exists():
-        return 0
+        return len(edges)
     due = Q(pk__in=[])
     soon, missed, stalled = (_action_rule_days(t) for t in ACTION_TRIGGERS)
     if soon or missed:
@@ -51,7 +57,7 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> int:
         due |= Q(last_activity_at__lt=now - dt.timedelta(days=min(stalled)))
     situation_ids = (Action.objects.filter(OPEN_STATUS_Q).filter(due)
                      .order_by("situation_id").values_list("situation_id", flat=True).distinct())
-    count = 0
+    count = len(edges)
     last_id = 0
     while True:
         batch = list(situation_ids.filter(situation_id__gt=last_id)[:BATCH])

@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 from alerts.choices import Severity, Trigger
 from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction, RiskLevel
 from coordination.models import Action, IndicatorReading, Situation, TrackedIndicator
+from coordination.windows import (
+    active_windows,
+    describe,
+    effective_thresholds,
+    windows_covering,
+)
 
 
 @dataclass
@@ -78,6 +84,11 @@ class SituationFacts:
         return list(self._current_readings(indicator_id).filter(observed_at__gte=since).values_list("value", flat=True))
 
     @cached_property
+    def windows(self) -> list:
+        """The situation's risk windows open today (UTC): heightened sensitivity."""
+        return active_windows(self.situation.pk, on=self.today)
+
+    @cached_property
     def open_actions(self) -> list[Action]:
         return list(Action.objects.filter(situation=self.situation, status__in=OPEN_ACTION_STATUSES)
                     .order_by("due_date", "id"))
@@ -94,7 +105,8 @@ def threshold_crossed(rule, facts: SituationFacts) -> list[Finding]:
         if reading is None:
             continue
         indicator = tracked.indicator
-        critical, warning = tracked.effective_critical, tracked.effective_warning
+        # Inside a risk window the thresholds move towards normal (coordination/windows.py).
+        warning, critical = effective_thresholds(tracked, facts.windows)
         if indicator.value_reaches(reading.value, critical):
             severity, threshold, level = Severity.CRITICAL, critical, _("critical")
         elif rule.params.get("min_level", "warning") == "warning" and indicator.value_reaches(reading.value, warning):
@@ -107,7 +119,9 @@ def threshold_crossed(rule, facts: SituationFacts) -> list[Finding]:
             title=_("%(indicator)s reached its %(level)s threshold (%(value)g against %(threshold)g)")
             % {"indicator": indicator.name, "level": level, "value": reading.value, "threshold": threshold},
             detail={"reading_id": reading.pk, "value": reading.value, "threshold": threshold,
-                    "observed_at": reading.observed_at.isoformat()},
+                    "observed_at": reading.observed_at.isoformat(),
+                    **({"heightened_by_windows": [w.pk for w in windows_covering(indicator.pk, facts.windows)]}
+                       if windows_covering(indicator.pk, facts.windows) else {})},
         ))
     return findings
 
@@ -185,6 +199,22 @@ def risk_raised(rule, facts: SituationFacts) -> list[Finding]:
     )]
 
 
+def risk_window(rule, facts: SituationFacts) -> list[Finding]:
+    """One informational condition per open risk window, naming the event and the
+    indicators on heightened watch; it clears when the window closes."""
+    findings = []
+    for window in facts.windows:
+        watched = [t.indicator.name for t in facts.tracked if window.covers(t.indicator_id)]
+        findings.append(Finding(
+            subject_key=f"w{window.pk}", severity=Severity.INFO, evidence=f"window:{window.pk}",
+            evidence_at=_start_of(window.starts_on),
+            title=describe(window)[:300],
+            detail={"window_id": window.pk, "kind": window.kind, "event_date": window.event_date.isoformat(),
+                    "indicators_on_watch": watched},
+        ))
+    return findings
+
+
 TRIGGERS = {
     Trigger.THRESHOLD_CROSSED: threshold_crossed,
     Trigger.RISE_WITHIN_WINDOW: rise_within_window,
@@ -192,6 +222,7 @@ TRIGGERS = {
     Trigger.DEADLINE_MISSED: deadline_missed,
     Trigger.ACTION_STALLED: action_stalled,
     Trigger.RISK_RAISED: risk_raised,
+    Trigger.RISK_WINDOW: risk_window,
 }
 
 

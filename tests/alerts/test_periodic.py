@@ -55,7 +55,7 @@ def test_the_daily_digest_goes_once_a_day_to_people_with_alerts_they_may_see(
 def test_the_default_rules_are_created_once_and_produce_alerts(situation, tracked, indicator, record):
     ensure_default_rules()
     ensure_default_rules()
-    assert EscalationPolicy.objects.count() == 1 and EscalationRule.objects.count() == 6
+    assert EscalationPolicy.objects.count() == 1 and EscalationRule.objects.count() == len(Trigger), "one per trigger"
     record(situation, indicator, 30)
     services.evaluate_situation(situation_id=situation.pk)
     assert Alert.objects.filter(rule__trigger=Trigger.THRESHOLD_CROSSED).count() == 1
