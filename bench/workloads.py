@@ -214,7 +214,8 @@ def w2(ctx: Context) -> dict:
 
 def _w4_rows(ctx: Context, sids: list[int] | None = None):
     """Per ingest situation, 1,000 readings an hour apart, under the warning threshold
-    except the latest, which is critical: each situation ends with one alert."""
+    except the latest, which is critical: each situation ends with one condition, in one
+    escalation."""
     now = timezone.now().replace(microsecond=0)
     sids = sids or [ctx.sid(ctx.layout.ingest, i) for i in range(len(ctx.layout.ingest))]
     for i, sid in enumerate(sids):
@@ -224,8 +225,8 @@ def _w4_rows(ctx: Context, sids: list[int] | None = None):
 
 def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     """The same series through `manage.py import_readings` as a subprocess, on as many
-    fresh situations (the bulk half's situations already hold their readings and alerts),
-    timed from the process's start, so Django's start-up is in the figure."""
+    fresh situations (the bulk half's situations already hold their readings and
+    escalations), timed from the process's start, so Django's start-up is in the figure."""
     import dataclasses
     import sys
     import tempfile
