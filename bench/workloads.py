@@ -358,11 +358,17 @@ def _baseline_query(horizon: dt.date) -> dict:
 
 
 def _clear_deadline_alerts(rule_ids: list[int]) -> None:
+    """The escalations the deadline rules opened go with their conditions: a situation
+    keeps one unresolved escalation, so the next scan's conditions would otherwise join
+    the previous scan's groups instead of opening their own. Each statement commits on
+    its own, so rows go before what they point to: notifications (to events and groups),
+    events (to conditions and groups), conditions, groups."""
     with connection.cursor() as cursor:
-        alert_ids = "SELECT id FROM alerts_alert WHERE rule_id = ANY(%s)"
-        cursor.execute(f"DELETE FROM alerts_notification WHERE alert_id IN ({alert_ids})", [rule_ids])
-        cursor.execute(f"DELETE FROM alerts_alertevent WHERE alert_id IN ({alert_ids})", [rule_ids])
-        cursor.execute("DELETE FROM alerts_alert WHERE rule_id = ANY(%s)", [rule_ids])
+        cursor.execute("SELECT DISTINCT group_id FROM alerts_alert WHERE rule_id = ANY(%s)", [rule_ids])
+        groups = [row[0] for row in cursor.fetchall()]
+        for table in ("alerts_notification", "alerts_alertevent", "alerts_alert"):
+            cursor.execute(f"DELETE FROM {table} WHERE group_id = ANY(%s)", [groups])
+        cursor.execute("DELETE FROM alerts_alertgroup WHERE id = ANY(%s)", [groups])
         cursor.execute("DELETE FROM coordination_situationchange")
 
 
