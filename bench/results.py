@@ -66,8 +66,8 @@ def table(results: dict) -> list[str]:
                         f"{c['ratio_rows_per_s']}× | none set | — |")
     if "W5" in w:
         m = w["W5"]
-        rows.append(f"| W5 | queue of 10,000 unresolved in {results['sizes']['alerts']:,}: first page vs page "
-                    f"{m['deep']['path'].rsplit('=', 1)[1]}, p95 at 8 clients | deep: {_load(m['deep'])} | "
+        rows.append(f"| W5 | queue of 10,000 unresolved escalations in {results['sizes']['alerts']:,}: first page "
+                    f"vs page {m['deep']['path'].rsplit('=', 1)[1]}, p95 at 8 clients | deep: {_load(m['deep'])} | "
                     f"first: {_load(m['first'])} | {_f(m['ratio_p95'])}× | same queries, ≤ 2× | {_yes(m['met'])} |")
     return rows
 
@@ -83,7 +83,9 @@ def memory_lines(results: dict) -> list[str]:
 
 NOTES = [
     "- Baselines: W1's are plain Django views (`bench/views.py`, mounted only by `bench/settings.py`) reading the "
-    "same rows with `.values()` and answering with `JsonResponse`, behind the same API token; W2's is a no-op "
+    "same rows with `.values()` and answering with `JsonResponse`, behind the same API token; the queue's goes "
+    "through the API's own selector as the same manager and answers the same fields, counts and warning–response "
+    "gaps, without DRF's filters, paginator or serializers; W2's is a no-op "
     "Celery task published by a bench-only view and posting to the same receiver from the same delivery worker; "
     "W3's is one SQL query selecting the due open actions (its plan is in results.json); W4's is `COPY` of the "
     "same 100,000 rows into a table made `LIKE coordination_indicatorreading INCLUDING ALL`.",

@@ -94,7 +94,7 @@ def compare(ctx: Context, api: str, baseline: str) -> dict:
 
 def w1(ctx: Context) -> dict:
     return {"situations": compare(ctx, "/api/v1/situations?page_size=50", "/bench/baseline/situations"),
-            "queue": compare(ctx, "/api/v1/alerts?page_size=50", "/bench/baseline/alerts")}
+            "queue": compare(ctx, "/api/v1/alert-groups?page_size=50", "/bench/baseline/alert-groups")}
 
 
 # --- W5 -------------------------------------------------------------------------------
@@ -104,11 +104,11 @@ def w5(ctx: Context) -> dict:
 
     t = time.monotonic()
     resolved = data.resolve_alerts_down_to(ctx.world, unresolved=10_000)
-    ctx.say(f"W5: resolved {resolved:,} alerts down to 10,000 unresolved in {time.monotonic() - t:.1f} s")
-    first_path = "/api/v1/alerts?page_size=50"
+    ctx.say(f"W5: resolved {resolved:,} escalations down to 10,000 unresolved in {time.monotonic() - t:.1f} s")
+    first_path = "/api/v1/alert-groups?page_size=50"
     first = probe(ctx, first_path)
     last_page = max(1, -(-first["count"] // 50))
-    deep_path = f"/api/v1/alerts?page_size=50&page={last_page}"
+    deep_path = f"/api/v1/alert-groups?page_size=50&page={last_page}"
     wrk(ctx, first_path, 1)
     wrk(ctx, deep_path, 1)
     result = {"first": {**wrk(ctx, first_path, ctx.args.seconds), **first, "path": first_path},
