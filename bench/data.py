@@ -1,11 +1,12 @@
 """The benchmark's world, built in SQL (INSERT … SELECT generate_series), not row by row.
 
 Situation ids are laid out in bands, one per workload, so that one workload's rows never
-wake another's evaluation (an evaluation auto-resolves every unresolved alert of its
-situation whose condition no longer holds, which would turn W1's bulk alerts into W2's
-webhooks):
+wake another's evaluation (an evaluation clears every condition of its situation that no
+longer holds and resolves the escalation it empties, which would turn W1's bulk
+escalations into W2's webhooks):
 
-    queue     alerts for W1 and W5 (and the first pages of the situations list)
+    queue     escalations for W1 and W5 (and the first pages of the situations list),
+              at least one situation per unresolved escalation
     latency   W2: one reading each, each on its own situation
     deadline  W3: the actions the deadline scan reads
     ingest    W4: the bulk readings
@@ -13,6 +14,7 @@ webhooks):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.db import connection
@@ -118,35 +120,84 @@ def situations(world: World, layout: Bands) -> None:
         INSERT INTO coordination_trackedindicator (situation_id, indicator_id)
         SELECT %(offset)s + g, %(indicator)s FROM generate_series(1, %(n)s) g""",
          {"offset": world.situation_offset, "n": n, "indicator": world.indicator_id})
+    # A hundred thousand situations at the default sizes (one per unresolved escalation):
+    # the measures start before autovacuum would have noticed them.
+    for table in ("coordination_situation", "coordination_partnerassignment", "coordination_trackedindicator"):
+        _sql(f"ANALYZE {table}")
 
 
 def alerts(world: World, layout: Bands, *, total: int, unresolved: int) -> None:
-    """`total` past alerts over the queue band, `unresolved` of them still open (the
-    queue), the rest resolved. Oldest first_seen on the lowest numbers."""
+    """`total` past escalations over the queue band, each holding one condition with the
+    same id; `unresolved` of them still open or acknowledged (the queue), the rest
+    resolved. A situation holds at most one unresolved escalation, so the unresolved
+    ones each have a situation of their own; the resolved ones share them, as history
+    does. The newest on the lowest numbers."""
     q = layout.queue
+    if unresolved > len(q):
+        raise ValueError(f"{unresolved:,} unresolved escalations need as many situations; "
+                         f"the queue band has {len(q):,}")
+    from alerts.models import EscalationRule
+    from alerts.snapshots import PolicySnapshot
+
+    # The policy frozen as the engine freezes it: the API counts its steps on every row.
+    rule = EscalationRule.objects.select_related("policy").get(pk=world.history_rule_id)
+    params = {"rule": rule.pk, "offset": world.situation_offset, "q0": q.start, "qn": len(q),
+              "indicator": world.indicator_id, "unresolved": unresolved, "total": total,
+              "manager": world.manager_id, "now": timezone.now(),
+              "snapshot": json.dumps(PolicySnapshot.of(rule.policy).as_json())}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GREATEST((SELECT MAX(id) FROM alerts_alertgroup), (SELECT MAX(id) FROM alerts_alert))")
+        params["first"] = cursor.fetchone()[0] or 0
+    # The timers (next escalation, acknowledgement review, batched update) stay empty:
+    # set in the past they would hand the minute scans a hundred thousand groups in the
+    # middle of a measure. The queue neither filters nor sorts on them.
     _sql("""
-        INSERT INTO alerts_alert (rule_id, situation_id, indicator_id, dedup_key, severity, status, title, detail,
-                                  evidence, policy_snapshot, current_step, occurrences, first_seen, last_seen,
-                                  condition_active, resolved_at, resolution_note)
-        SELECT %(rule)s, %(offset)s + %(q0)s + g %% %(qn)s, %(indicator)s, 'r%(rule)s:h' || g,
-               (ARRAY['info','warning','critical'])[1 + g %% 3],
+        INSERT INTO alerts_alertgroup (id, situation_id, status, severity, policy_rule_id, policy_snapshot,
+                                       current_step, opened_at, last_seen, last_update_at, acknowledged_by_id,
+                                       acknowledged_at, resolved_at, resolution_note, outcome, resume_status)
+        SELECT %(first)s + g, %(offset)s + %(q0)s + (g - 1) %% %(qn)s,
                CASE WHEN g <= %(unresolved)s THEN (ARRAY['open','acknowledged'])[1 + g %% 2] ELSE 'resolved' END,
-               'Bench alert ' || g, '{}'::jsonb, '', '{}'::jsonb, g %% 3, 1,
-               now() - make_interval(secs => g), now() - make_interval(secs => g),
-               g <= %(unresolved)s, CASE WHEN g <= %(unresolved)s THEN NULL ELSE now() END, ''
-        FROM generate_series(1, %(total)s) g""",
-         {"rule": world.history_rule_id, "offset": world.situation_offset, "q0": q.start, "qn": len(q),
-          "indicator": world.indicator_id, "unresolved": unresolved, "total": total})
+               (ARRAY['info','warning','critical'])[1 + g %% 3], %(rule)s, %(snapshot)s::jsonb, g %% 3,
+               %(now)s - make_interval(secs => g), %(now)s - make_interval(secs => g),
+               %(now)s - make_interval(secs => g),
+               CASE WHEN g <= %(unresolved)s AND g %% 2 = 1 THEN %(manager)s END,
+               CASE WHEN g <= %(unresolved)s AND g %% 2 = 1 THEN %(now)s END,
+               CASE WHEN g <= %(unresolved)s THEN NULL ELSE %(now)s END, '', '', ''
+        FROM generate_series(1, %(total)s) g""", params)
+    _sql("""
+        INSERT INTO alerts_alert (id, group_id, rule_id, situation_id, indicator_id, dedup_key, severity, status,
+                                  title, detail, evidence, evidence_at, occurrences, first_seen, last_seen,
+                                  condition_active, cleared_at, resolved_at)
+        SELECT %(first)s + g, %(first)s + g, %(rule)s, %(offset)s + %(q0)s + (g - 1) %% %(qn)s, %(indicator)s,
+               'r%(rule)s:h' || g, (ARRAY['info','warning','critical'])[1 + g %% 3],
+               CASE WHEN g <= %(unresolved)s THEN 'open' ELSE 'resolved' END,
+               'Bench alert ' || g, '{}'::jsonb, '', %(now)s - make_interval(secs => g), 1,
+               %(now)s - make_interval(secs => g), %(now)s - make_interval(secs => g),
+               g <= %(unresolved)s, CASE WHEN g <= %(unresolved)s THEN NULL ELSE %(now)s END,
+               CASE WHEN g <= %(unresolved)s THEN NULL ELSE %(now)s END
+        FROM generate_series(1, %(total)s) g""", params)
+    for table in ("alerts_alertgroup", "alerts_alert"):
+        _sql("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, params["first"] + total])
+    _sql("ANALYZE alerts_alertgroup")
     _sql("ANALYZE alerts_alert")
 
 
 def resolve_alerts_down_to(world: World, *, unresolved: int) -> int:
-    """W5: the same million alerts, most of the queue now resolved."""
+    """W5: the same million escalations, most of the queue now resolved (the lowest ids
+    stay unresolved), each with its condition. Returns how many escalations it resolved."""
+    now = timezone.now()
     count = _sql("""
-        UPDATE alerts_alert SET status = 'resolved', resolved_at = now(), condition_active = false
-        WHERE rule_id = %s AND status <> 'resolved' AND id NOT IN (
-            SELECT id FROM alerts_alert WHERE rule_id = %s AND status <> 'resolved' ORDER BY id LIMIT %s)""",
-                 [world.history_rule_id, world.history_rule_id, unresolved])
+        UPDATE alerts_alertgroup SET status = 'resolved', resolved_at = %(now)s
+        WHERE policy_rule_id = %(rule)s AND status <> 'resolved' AND id NOT IN (
+            SELECT id FROM alerts_alertgroup WHERE policy_rule_id = %(rule)s AND status <> 'resolved'
+            ORDER BY id LIMIT %(keep)s)""", {"now": now, "rule": world.history_rule_id, "keep": unresolved})
+    _sql("""
+        UPDATE alerts_alert a SET status = 'resolved', resolved_at = %(now)s, cleared_at = %(now)s,
+                                  condition_active = false
+        FROM alerts_alertgroup g
+        WHERE a.group_id = g.id AND g.status = 'resolved' AND a.status <> 'resolved' AND a.rule_id = %(rule)s""",
+         {"now": now, "rule": world.history_rule_id})
+    _sql("VACUUM ANALYZE alerts_alertgroup")
     _sql("VACUUM ANALYZE alerts_alert")
     return count
 

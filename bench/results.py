@@ -66,8 +66,8 @@ def table(results: dict) -> list[str]:
                         f"{c['ratio_rows_per_s']}× | none set | — |")
     if "W5" in w:
         m = w["W5"]
-        rows.append(f"| W5 | queue of 10,000 unresolved in {results['sizes']['alerts']:,}: first page vs page "
-                    f"{m['deep']['path'].rsplit('=', 1)[1]}, p95 at 8 clients | deep: {_load(m['deep'])} | "
+        rows.append(f"| W5 | queue of 10,000 unresolved escalations in {results['sizes']['alerts']:,}: first page "
+                    f"vs page {m['deep']['path'].rsplit('=', 1)[1]}, p95 at 8 clients | deep: {_load(m['deep'])} | "
                     f"first: {_load(m['first'])} | {_f(m['ratio_p95'])}× | same queries, ≤ 2× | {_yes(m['met'])} |")
     return rows
 
@@ -83,21 +83,24 @@ def memory_lines(results: dict) -> list[str]:
 
 NOTES = [
     "- Baselines: W1's are plain Django views (`bench/views.py`, mounted only by `bench/settings.py`) reading the "
-    "same rows with `.values()` and answering with `JsonResponse`, behind the same API token; W2's is a no-op "
+    "same rows with `.values()` and answering with `JsonResponse`, behind the same API token; the queue's goes "
+    "through the API's own selector as the same manager and answers the same fields, counts and warning–response "
+    "gaps, without DRF's filters, paginator or serializers; W2's is a no-op "
     "Celery task published by a bench-only view and posting to the same receiver from the same delivery worker; "
     "W3's is one SQL query selecting the due open actions (its plan is in results.json); W4's is `COPY` of the "
     "same 100,000 rows into a table made `LIKE coordination_indicatorreading INCLUDING ALL`.",
     "- W2 measures two hops where the baseline has one: the reading's POST publishes an evaluation (evaluation "
-    "worker), which opens the alert and publishes the webhook's delivery (delivery worker). Its latency is "
-    "bounded by how many evaluations the evaluation worker finishes per second; on a shared 2-core machine an "
-    "evaluation that opens an alert costs 21 queries, 40–140 ms.",
+    "worker), which opens the escalation and its condition and publishes the webhook's delivery (delivery "
+    "worker). Its latency is bounded by how many evaluations the evaluation worker finishes per second; on a "
+    "shared 2-core machine an evaluation that opened an alert cost 21 queries, 40–140 ms, before alerts were "
+    "grouped into escalations.",
     "- W3's scan publishes one evaluation per situation it wakes (1,000 here), so its time follows the number of "
     "situations woken, not the table; the single query only reads them. The ratio to the query is therefore "
     "large by construction; what the issue's growth target checks — the same due count at 100,000 and "
     "1,000,000 actions — is the figure to read.",
     "- W4: DRF validates and answers each of the 1,000 readings of a request in Python; COPY parses text in C. "
     "The CSV half runs `manage.py import_readings` as a subprocess on as many fresh situations (the bulk half's "
-    "already hold their rows and alerts), timed from the process's start; each batch of 1,000 goes through the "
+    "already hold their rows and escalations), timed from the process's start; each batch of 1,000 goes through the "
     "same service as the API, without HTTP or DRF.",
     "- Peak memory is each process's VmHWM (peak resident set) read from /proc after the workload; workers are "
     "restarted before W2 and before W4, so each figure is that workload's own peak.",
@@ -127,8 +130,8 @@ def write(results: dict, json_path: Path, md_path: Path) -> None:
         "## Data sizes",
         "",
         f"- {s['situations']:,} situations, 3 partner assignments each",
-        f"- {s['alerts']:,} alerts: {s['unresolved_alerts_w1']:,} unresolved for W1, "
-        f"{s['unresolved_alerts_w5']:,} for W5",
+        f"- {s['alerts']:,} escalations of one condition each: {s['unresolved_alerts_w1']:,} unresolved for W1, "
+        f"each on a situation of its own, {s['unresolved_alerts_w5']:,} for W5",
         f"- W3: {s['actions'][0]:,} then {s['actions'][1]:,} actions, {s['due_actions']:,} of them due or overdue",
         f"- W2: {s['readings_w2']:,} readings; W4: {s['readings_w4']:,} readings",
         "",
@@ -142,8 +145,11 @@ def write(results: dict, json_path: Path, md_path: Path) -> None:
         "",
     ]
     notes = list(results.get("notes", [])) + NOTES + [
-        f"- Sizes: {'the issue’s own' if c['full'] else 'W3 wakes ' + format(s['due_actions'], ',') + ' due actions instead of the issue’s 10,000 (1%): each opens an alert, and 10,000 alerts twice do not fit the 15-minute budget on 2 shared cores; `bin/bench --full` runs 10,000'}. "
-        "Every other size is the issue’s."]
+        f"- Sizes: {'the issue’s own' if c['full'] else 'W3 wakes ' + format(s['due_actions'], ',') + ' due actions instead of the issue’s 10,000 (1%): each opens a condition, and 10,000 of them twice do not fit the 15-minute budget on 2 shared cores; `bin/bench --full` runs 10,000'}. "
+        "Every other size is the issue’s.",
+        "- Situations: a situation holds at most one unresolved escalation, so the queue band has one situation per "
+        "unresolved escalation (at least 200); the situations list of W1 pages and counts over all of them "
+        "(1,900 situations before escalations)."]
     notes += [f"- {name} failed in this run: {error}" for name, error in results.get("errors", {}).items()]
     if notes:
         lines += ["## Notes", "", *notes, ""]

@@ -5,7 +5,7 @@ real worker (solo pool, in a thread of this process, as in the tests).
     CELERY_BROKER_URL=redis://127.0.0.1:6379/4 bin/test bench/test_webhook_latency.py -s -q
 
 Readings alternate over and under the critical threshold with no cool-down, so each one
-opens or auto-resolves an alert, and each produces exactly one webhook POST.
+opens or auto-resolves an escalation, and each produces exactly one webhook POST.
 """
 import datetime as dt
 import statistics

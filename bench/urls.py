@@ -5,7 +5,7 @@ from bench import views
 
 urlpatterns = [
     path("bench/baseline/situations", views.baseline_situations),
-    path("bench/baseline/alerts", views.baseline_alerts),
+    path("bench/baseline/alert-groups", views.baseline_alert_groups),
     path("bench/baseline/ping", views.baseline_ping),
     path("", include("config.urls")),
 ]

@@ -10,18 +10,22 @@ from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from alerts.models import UNRESOLVED_Q, Alert
-from alerts.selectors import SEVERITY_ORDER
+from alerts import selectors
 from coordination.models import PartnerAssignment, Situation
 
 PAGE = 50
 
 
-def _authenticated(request) -> bool:
+def _user(request):
     try:
-        return TokenAuthentication().authenticate(Request(request)) is not None
+        found = TokenAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
-        return False
+        return None
+    return found[0] if found else None
+
+
+def _authenticated(request) -> bool:
+    return _user(request) is not None
 
 
 def baseline_situations(request):
@@ -39,15 +43,59 @@ def baseline_situations(request):
     return JsonResponse({"count": Situation.objects.count(), "results": rows})
 
 
-def baseline_alerts(request):
-    if not _authenticated(request):
+# What the queue's list shows of each escalation (alerts.api.serializers.AlertGroupSerializer).
+_PEOPLE = ("owner", "acknowledged_by", "resolved_by")
+_GROUP_COLUMNS = (
+    "id", "situation_id", "situation__title", "situation__country_code", "severity", "status", "policy_rule_id",
+    "policy_rule__name", "policy_rule__trigger", "current_step", "policy_snapshot", "open_conditions", "opened_at",
+    "last_seen", "next_escalation_at", "snoozed_until", "acknowledged_at", "resolved_at", "resolution_note",
+    "outcome", "flapping_since", "update_due_at",
+    *(f"{who}__{column}" for who in _PEOPLE for column in ("id", "username", "first_name", "last_name")))
+
+
+def _person(row: dict, who: str) -> dict | None:
+    if row[f"{who}__id"] is None:
+        return None
+    username = row[f"{who}__username"]
+    full_name = f"{row[f'{who}__first_name']} {row[f'{who}__last_name']}".strip()
+    return {"id": row[f"{who}__id"], "username": username, "full_name": full_name or username}
+
+
+def _group(row: dict, gaps: dict) -> dict:
+    gap = gaps.get(row["situation_id"])
+    return {
+        "id": row["id"],
+        "situation": {"id": row["situation_id"], "title": row["situation__title"],
+                      "country_code": row["situation__country_code"]},
+        "severity": row["severity"], "status": row["status"],
+        "policy_rule": None if row["policy_rule_id"] is None else {
+            "id": row["policy_rule_id"], "name": row["policy_rule__name"], "trigger": row["policy_rule__trigger"]},
+        "step": row["current_step"] + 1, "steps_total": len((row["policy_snapshot"] or {}).get("steps", ())),
+        "open_conditions": row["open_conditions"], "opened_at": row["opened_at"], "last_seen": row["last_seen"],
+        "next_escalation_at": row["next_escalation_at"], "snoozed_until": row["snoozed_until"],
+        "owner": _person(row, "owner"), "acknowledged_by": _person(row, "acknowledged_by"),
+        "acknowledged_at": row["acknowledged_at"], "resolved_by": _person(row, "resolved_by"),
+        "resolved_at": row["resolved_at"], "resolution_note": row["resolution_note"], "outcome": row["outcome"],
+        "flapping": row["flapping_since"] is not None, "update_due_at": row["update_due_at"],
+        "warning_response_gap": gap.as_dict() if gap is not None else None,
+    }
+
+
+def baseline_alert_groups(request):
+    """The queue's first page as /api/v1/alert-groups answers it: the same selector,
+    scoped to the same user, so the same SQL (count, page, warning–response gaps,
+    severity counts); only the filters, the paginator and the serializers are left out."""
+    user = _user(request)
+    if user is None:
         return HttpResponse(status=401)
-    queue = Alert.objects.filter(UNRESOLVED_Q)
-    rows = list(queue.annotate(severity_rank=SEVERITY_ORDER)
-                .order_by("-severity_rank", "-current_step", "first_seen", "id")
-                .values("id", "situation_id", "situation__title", "rule_id", "severity", "status", "title",
-                        "current_step", "first_seen", "last_seen", "occurrences")[:PAGE])
-    return JsonResponse({"count": queue.count(), "results": rows})
+    queue = selectors.group_list(user=user)
+    rows = list(queue.values(*_GROUP_COLUMNS)[:PAGE])
+    gaps = selectors.warning_response_gaps({row["situation_id"] for row in rows})
+    count = queue.count()
+    following = request.build_absolute_uri(f"{request.path}?page=2") if count > PAGE else None
+    return JsonResponse({"count": count, "next": following, "previous": None,
+                         "results": [_group(row, gaps) for row in rows],
+                         "severity_counts": selectors.severity_counts(queue)})
 
 
 @csrf_exempt

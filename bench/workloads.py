@@ -94,7 +94,7 @@ def compare(ctx: Context, api: str, baseline: str) -> dict:
 
 def w1(ctx: Context) -> dict:
     return {"situations": compare(ctx, "/api/v1/situations?page_size=50", "/bench/baseline/situations"),
-            "queue": compare(ctx, "/api/v1/alerts?page_size=50", "/bench/baseline/alerts")}
+            "queue": compare(ctx, "/api/v1/alert-groups?page_size=50", "/bench/baseline/alert-groups")}
 
 
 # --- W5 -------------------------------------------------------------------------------
@@ -104,11 +104,11 @@ def w5(ctx: Context) -> dict:
 
     t = time.monotonic()
     resolved = data.resolve_alerts_down_to(ctx.world, unresolved=10_000)
-    ctx.say(f"W5: resolved {resolved:,} alerts down to 10,000 unresolved in {time.monotonic() - t:.1f} s")
-    first_path = "/api/v1/alerts?page_size=50"
+    ctx.say(f"W5: resolved {resolved:,} escalations down to 10,000 unresolved in {time.monotonic() - t:.1f} s")
+    first_path = "/api/v1/alert-groups?page_size=50"
     first = probe(ctx, first_path)
     last_page = max(1, -(-first["count"] // 50))
-    deep_path = f"/api/v1/alerts?page_size=50&page={last_page}"
+    deep_path = f"/api/v1/alert-groups?page_size=50&page={last_page}"
     wrk(ctx, first_path, 1)
     wrk(ctx, deep_path, 1)
     result = {"first": {**wrk(ctx, first_path, ctx.args.seconds), **first, "path": first_path},
@@ -214,7 +214,8 @@ def w2(ctx: Context) -> dict:
 
 def _w4_rows(ctx: Context, sids: list[int] | None = None):
     """Per ingest situation, 1,000 readings an hour apart, under the warning threshold
-    except the latest, which is critical: each situation ends with one alert."""
+    except the latest, which is critical: each situation ends with one condition, in one
+    escalation."""
     now = timezone.now().replace(microsecond=0)
     sids = sids or [ctx.sid(ctx.layout.ingest, i) for i in range(len(ctx.layout.ingest))]
     for i, sid in enumerate(sids):
@@ -224,8 +225,8 @@ def _w4_rows(ctx: Context, sids: list[int] | None = None):
 
 def _w4_csv(ctx: Context, count: int, copy_seconds: float) -> dict:
     """The same series through `manage.py import_readings` as a subprocess, on as many
-    fresh situations (the bulk half's situations already hold their readings and alerts),
-    timed from the process's start, so Django's start-up is in the figure."""
+    fresh situations (the bulk half's situations already hold their readings and
+    escalations), timed from the process's start, so Django's start-up is in the figure."""
     import dataclasses
     import sys
     import tempfile
@@ -357,11 +358,17 @@ def _baseline_query(horizon: dt.date) -> dict:
 
 
 def _clear_deadline_alerts(rule_ids: list[int]) -> None:
+    """The escalations the deadline rules opened go with their conditions: a situation
+    keeps one unresolved escalation, so the next scan's conditions would otherwise join
+    the previous scan's groups instead of opening their own. Each statement commits on
+    its own, so rows go before what they point to: notifications (to events and groups),
+    events (to conditions and groups), conditions, groups."""
     with connection.cursor() as cursor:
-        alert_ids = "SELECT id FROM alerts_alert WHERE rule_id = ANY(%s)"
-        cursor.execute(f"DELETE FROM alerts_notification WHERE alert_id IN ({alert_ids})", [rule_ids])
-        cursor.execute(f"DELETE FROM alerts_alertevent WHERE alert_id IN ({alert_ids})", [rule_ids])
-        cursor.execute("DELETE FROM alerts_alert WHERE rule_id = ANY(%s)", [rule_ids])
+        cursor.execute("SELECT DISTINCT group_id FROM alerts_alert WHERE rule_id = ANY(%s)", [rule_ids])
+        groups = [row[0] for row in cursor.fetchall()]
+        for table in ("alerts_notification", "alerts_alertevent", "alerts_alert"):
+            cursor.execute(f"DELETE FROM {table} WHERE group_id = ANY(%s)", [groups])
+        cursor.execute("DELETE FROM alerts_alertgroup WHERE id = ANY(%s)", [groups])
         cursor.execute("DELETE FROM coordination_situationchange")
 
 
