@@ -124,15 +124,23 @@ def test_a_condition_flapping_twenty_times_keeps_the_acknowledgement_and_snooze_
               f"({to(person, EventKind.FLAPPING)} flapping notice rows, {to(person, EventKind.UPDATED)} update rows)")
 
 
-@pytest.mark.django_db
-def test_an_acknowledgement_without_progress_brings_a_reminder_then_lapses_and_the_next_step_is_notified(
-        situation, tracked, indicator, record, threshold_rule, policy, desk_officer, manager):
+@pytest.fixture
+def acknowledged(situation, tracked, indicator, record, threshold_rule, policy, desk_officer, manager):
+    """A group the desk officer acknowledged at T0, under a policy that reminds after 4
+    hours without progress and lets the acknowledgement lapse 2 hours later."""
     services.policy_update(actor=manager, policy=policy, ack_reminder_hours=4, ack_lapse_hours=2)
     with at(0):
         record(situation, indicator, 30)
         services.evaluate_situation(situation_id=situation.pk)
         group = AlertGroup.objects.get()
         services.group_acknowledge(actor=desk_officer, group=group)
+    return group
+
+
+@pytest.mark.django_db
+def test_an_acknowledgement_without_progress_brings_a_reminder_then_lapses_and_the_next_step_is_notified(
+        acknowledged, desk_officer, manager):
+    group = acknowledged
     with at(4 * 60 - 1):
         services.escalate_due_alerts()
     assert to(desk_officer, EventKind.ACK_REMINDED) == 0
@@ -153,14 +161,8 @@ def test_an_acknowledgement_without_progress_brings_a_reminder_then_lapses_and_t
 
 
 @pytest.mark.django_db
-def test_progress_on_the_situation_keeps_an_acknowledgement_standing(
-        situation, tracked, indicator, record, threshold_rule, policy, desk_officer, manager, action):
-    services.policy_update(actor=manager, policy=policy, ack_reminder_hours=4, ack_lapse_hours=2)
-    with at(0):
-        record(situation, indicator, 30)
-        services.evaluate_situation(situation_id=situation.pk)
-        group = AlertGroup.objects.get()
-        services.group_acknowledge(actor=desk_officer, group=group)
+def test_progress_on_the_situation_keeps_an_acknowledgement_standing(acknowledged, desk_officer, manager, action):
+    group = acknowledged
     with at(3 * 60):
         action_transition(actor=manager, action=action, to_status="agreed")
     with at(4 * 60):
