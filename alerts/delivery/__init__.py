@@ -80,10 +80,13 @@ def _schedule_retry(notification: Notification, exc: Exception, now) -> float | 
         _give_up(notification, NotificationStatus.DEAD, message, now)
         return None
     delay = retry_delay(notification.attempts)
+    # Counted from when the answer came, not from when the attempt began: a Retry-After
+    # of seconds (or a date, turned into seconds on arrival) means "from now".
+    answered = max(now, timezone.now())
     if isinstance(exc, DeliveryError) and exc.retry_after is not None:
         # The receiver said when to come back (429 Retry-After): never sooner.
         delay = max(delay, dt.timedelta(seconds=exc.retry_after))
-    notification.next_attempt_at, notification.last_error = now + delay, message
+    notification.next_attempt_at, notification.last_error = answered + delay, message
     notification.save(update_fields=["attempts", "next_attempt_at", "last_error"])
     log.info("notification %s attempt %s failed (%s); retry in %s", notification.pk, notification.attempts,
              message, delay)
