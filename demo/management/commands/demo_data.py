@@ -14,8 +14,6 @@ they are created here directly, validated with full_clean.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import uuid
 from collections import Counter
 
 from django.apps import apps
@@ -27,14 +25,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from alerts.defaults import ensure_default_rules
 from coordination import services
-from coordination.choices import (
-    ACTION_TRANSITIONS,
-    ActionStatus,
-    Direction,
-    Marking,
-    PartnerRole,
-    ValueKind,
-)
+from coordination.choices import ACTION_TRANSITIONS, ActionStatus, Marking, PartnerRole
 from coordination.models import (
     Action,
     Government,
@@ -45,41 +36,7 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.sharing import can_see_situation
-from demo import world
-
-DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://concert.invalid/demo-data")
-SOURCES = ["Embassy reporting", "Partner field office", "Open-source monitoring", "Civil society contact"]
-
-
-def reading_client_id(country_code: str, indicator_code: str, observed_at: dt.datetime) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, f"{country_code}:{indicator_code}:{observed_at:%Y-%m-%d}")
-
-
-def severity_path(*, severity: float, weeks: int, de_escalating: bool, rng: random.Random) -> list[float]:
-    """A 0–1 gravity per week: rising towards the situation's severity, or falling to it."""
-    start, end = (min(1.0, severity + 0.45), severity) if de_escalating else (severity * 0.45, severity)
-    path = []
-    for week in range(weeks):
-        trend = start + (end - start) * week / max(1, weeks - 1)
-        path.append(min(1.0, max(0.0, trend + rng.uniform(-0.07, 0.07))))
-    # The latest week shows the level the situation is rated at, without noise, so the
-    # dashboard agrees with the risk level a user reads beside it.
-    path[-1] = end
-    return path
-
-
-def value_for(indicator: Indicator, gravity: float) -> float:
-    """Turn a 0–1 gravity into a value of the indicator's kind, scaled on its thresholds."""
-    if indicator.value_kind == ValueKind.BOOLEAN:
-        return 1.0 if gravity >= 0.55 else 0.0
-    if indicator.value_kind == ValueKind.ORDINAL:
-        return float(min(3, int(gravity * 4)))
-    if indicator.direction == Direction.LOWER_IS_WORSE:  # a percentage where less is worse
-        return float(round(100 * (1 - gravity)))
-    scale = indicator.critical_threshold or indicator.warning_threshold or 10
-    value = gravity * scale * 1.25
-    return float(round(value, -2) if scale >= 1000 else round(value))
-
+from demo import series, world
 
 class Command(BaseCommand):
     help = "Create (or complete) the fictional demo world and print its logins. Safe to run again."
@@ -196,31 +153,14 @@ class Command(BaseCommand):
                                                     note=world.TRANSITION_NOTES[step])
 
     def ensure_readings(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
-        codes = [world.ATTACKS] + [code for code in spec["indicators"] if code != world.ATTACKS]
         overrides = spec.get("thresholds", {})
         tracked = set(TrackedIndicator.objects.filter(situation=situation).values_list("indicator__code", flat=True))
-        for code in codes:
+        for code in series.tracked_codes(spec):
             if code not in tracked:
                 warning, critical = overrides.get(code, (None, None))
                 services.indicator_track(actor=officer, situation=situation, indicator=indicators[code],
                                          warning_threshold=warning, critical_threshold=critical)
-
-        # Anchored on the situation's first day, not on today: a later run rebuilds the
-        # very same series (same times, same client ids) and so stores nothing new.
-        first_day = timezone.localtime(situation.created_at, dt.timezone.utc).date()
-        latest = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(9, 0), tzinfo=dt.timezone.utc)
-        weeks = world.WEEKS_OF_READINGS
-        batch = []
-        for code in codes:
-            indicator = indicators[code]
-            rng = random.Random(f"{world.SEED}:{situation.country_code}:{code}")
-            path = severity_path(severity=world.SEVERITY[spec["risk"]], weeks=weeks,
-                                 de_escalating=spec.get("de_escalating", False), rng=rng)
-            for week, gravity in enumerate(path):
-                observed_at = latest - dt.timedelta(weeks=weeks - 1 - week)
-                batch.append(services.ReadingInput(
-                    indicator=indicator, value=value_for(indicator, gravity), observed_at=observed_at,
-                    source=rng.choice(SOURCES), client_id=reading_client_id(situation.country_code, code, observed_at)))
+        batch = [reading for _at, week in series.reading_series(situation, spec, indicators) for reading in week]
         results = services.readings_record(actor=officer, situation=situation, readings=batch)
         self.made["readings"] += sum(1 for _reading, created in results if created)
 
