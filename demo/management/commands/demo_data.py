@@ -4,8 +4,14 @@ Idempotent: every object is found by its natural key before it is made (governme
 code, users by username, situations by country and title, assignments by situation and
 government, actions by situation and title), and readings carry a deterministic
 client_id, so a second run finds everything and changes nothing. Values come from a
-fixed seed, and each reading series is anchored on its situation's creation day, so the
-same database always gets the same series.
+fixed seed, and each reading series is anchored on its situation's creation day (the
+demo's present), so the same database always gets the same series.
+
+A situation made by this run is given its past (demo/history.py): its weeks replayed in
+order, the escalation engine run at each moment and the demo people answering, so that
+escalations, acknowledgements and actions fall at their times and what was notified
+then counts as delivered then. A situation found already made is only completed, as
+before: its missing readings and actions recorded now.
 
 Writes go through coordination.services where one exists. Governments, users and
 indicator definitions have no service yet (they are reference data an admin makes), so
@@ -23,7 +29,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from alerts.choices import AlertStatus, Channel, NotificationStatus
 from alerts.defaults import ensure_default_rules
+from alerts.models import AlertGroup, Notification
 from coordination import services
 from coordination.choices import ACTION_TRANSITIONS, ActionStatus, Marking, PartnerRole
 from coordination.models import (
@@ -37,21 +45,31 @@ from coordination.models import (
 )
 from coordination.sharing import can_see_situation
 from demo import series, world
+from demo.history import Past
+
 
 class Command(BaseCommand):
     help = "Create (or complete) the fictional demo world and print its logins. Safe to run again."
 
     def handle(self, *args, **options):
         self.made = Counter()
+        before = {"readings": IndicatorReading.objects.count(), "actions": Action.objects.count()}
         # One transaction: an interrupted run leaves nothing half-built, and the
         # escalation engine is woken only once everything it will read is committed.
         with transaction.atomic():
             governments = self.ensure_governments()
             users = self.ensure_users(governments)
             indicators = self.ensure_indicators()
-            for spec in world.SITUATIONS:
-                self.ensure_situation(spec, governments, users, indicators)
+            # Before the situations: their past is replayed under these rules.
             rules_note = self.ensure_default_rules()
+            liaison_of = {code: users[f"liaison-{code.lower()}"] for code, _name, _kind in world.GOVERNMENTS}
+            past = Past(users=users, liaison_of=liaison_of, governments=governments)
+            for spec in world.SITUATIONS:
+                self.ensure_situation(spec, governments, users, indicators, past)
+            if past.stories:
+                past.run()
+        self.made["readings"] = IndicatorReading.objects.count() - before["readings"]
+        self.made["actions"] = Action.objects.count() - before["actions"]
         self.print_logins(users)
         self.print_counts(rules_note)
 
@@ -108,21 +126,24 @@ class Command(BaseCommand):
 
     # --- situations, through the services ------------------------------------------------
 
-    def ensure_situation(self, spec: dict, governments, users, indicators) -> None:
+    def ensure_situation(self, spec: dict, governments, users, indicators, past: Past) -> None:
         country_code, _country_name = spec["country"]
         officer = users[spec["officer"]]
-        manager = users["manager"]
-        liaison_of = {code: users[f"liaison-{code.lower()}"] for code, _name, _kind in world.GOVERNMENTS}
+        liaison_of = past.liaison_of
 
         situation = Situation.objects.filter(country_code=country_code, title=spec["title"]).first()
-        if situation is None:
+        new = situation is None
+        if new:
             named = []
             if spec["marking"] == Marking.RED:
                 # Under TLP:RED only named people see it: the lead's and supporters' liaisons.
                 named = [liaison_of[code] for code, role in spec["partners"] if role != PartnerRole.OBSERVER]
+            gravity = series.gravity(country_code, spec)
+            # Opened as it stood months ago; its past brings it to today's rating.
+            risk, status = past.initial_state(spec, gravity)
             situation = services.situation_open(
                 actor=officer, title=spec["title"], country_code=country_code, area=spec["area"],
-                summary=spec["summary"], status=spec["status"], risk_level=spec["risk"], marking=spec["marking"],
+                summary=spec["summary"], status=status, risk_level=risk, marking=spec["marking"],
                 lead_officer=officer, named_liaisons=named)
             self.made["situations"] += 1
 
@@ -131,9 +152,15 @@ class Command(BaseCommand):
                 services.assignment_create(actor=officer, situation=situation, government=governments[code],
                                            role=role, liaison=liaison_of[code])
                 self.made["assignments"] += 1
+        self.ensure_tracked(situation, spec, officer, indicators)
+        weeks = series.reading_series(situation, spec, indicators)
+        if new:
+            past.add(situation, spec, officer, gravity, weeks)
+            return
 
-        self.ensure_readings(situation, spec, officer, indicators)
-
+        readings = [reading for _at, batch in weeks for reading in batch]
+        services.readings_record(actor=officer, situation=situation, readings=readings)
+        manager = users["manager"]
         for title, kind, owner, status, due_in_days, priority in spec["actions"]:
             if Action.objects.filter(situation=situation, title=title).exists():
                 continue
@@ -141,7 +168,6 @@ class Command(BaseCommand):
                 actor=officer, situation=situation, title=title, kind=kind, owner_government=governments[owner],
                 due_date=timezone.localdate() + dt.timedelta(days=due_in_days), assignee=liaison_of[owner],
                 priority=priority, description=f"{title}. Agreed among the partners on {situation.title}.")
-            self.made["actions"] += 1
             owner_liaison = liaison_of[owner]
             for step in world.STATUS_PATHS[status]:
                 # Partners report their own progress; agreeing or dropping an action is
@@ -152,7 +178,7 @@ class Command(BaseCommand):
                 action = services.action_transition(actor=actor, action=action, to_status=step,
                                                     note=world.TRANSITION_NOTES[step])
 
-    def ensure_readings(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
+    def ensure_tracked(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         overrides = spec.get("thresholds", {})
         tracked = set(TrackedIndicator.objects.filter(situation=situation).values_list("indicator__code", flat=True))
         for code in series.tracked_codes(spec):
@@ -160,9 +186,6 @@ class Command(BaseCommand):
                 warning, critical = overrides.get(code, (None, None))
                 services.indicator_track(actor=officer, situation=situation, indicator=indicators[code],
                                          warning_threshold=warning, critical_threshold=critical)
-        batch = [reading for _at, week in series.reading_series(situation, spec, indicators) for reading in week]
-        results = services.readings_record(actor=officer, situation=situation, readings=batch)
-        self.made["readings"] += sum(1 for _reading, created in results if created)
 
     # --- the escalation engine's defaults ---------------------------------------------------
 
@@ -181,6 +204,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         open_actions = Action.objects.filter(status__in=[s for s, targets in ACTION_TRANSITIONS.items() if targets])
         by_status = Counter(Action.objects.values_list("status", flat=True))
+        emails = Notification.objects.filter(channel=Channel.EMAIL)
         rows = [
             ("governments", Government.objects.count(), self.made["governments"]),
             ("users", User.objects.count(), self.made["users"]),
@@ -191,6 +215,10 @@ class Command(BaseCommand):
             ("readings", IndicatorReading.objects.count(), self.made["readings"]),
             ("actions", Action.objects.count(), self.made["actions"]),
             ("action updates", apps.get_model("coordination", "ActionUpdate").objects.count(), "—"),
+            ("escalations", AlertGroup.objects.count(), "—"),
+            ("  unresolved (the queue)", AlertGroup.objects.exclude(status=AlertStatus.RESOLVED).count(), ""),
+            ("e-mails sent", emails.filter(status=NotificationStatus.SENT).count(), "—"),
+            ("  pending (due now)", emails.filter(status=NotificationStatus.PENDING).count(), ""),
         ]
         rows += [(f"  actions {status}", by_status.get(status, 0), "") for status in ActionStatus.values]
         rows += [
