@@ -47,6 +47,7 @@ OPENED_AFTER_READINGS = dt.timedelta(days=1, hours=1)
 # Nothing of the past happens closer to the present than this: the live step owns it.
 PRESENT_MARGIN = dt.timedelta(minutes=30)
 READ_AFTER = dt.timedelta(hours=2)
+OFFICE_OPENS, OFFICE_CLOSES = 8, 18
 UNREAD_WINDOW = dt.timedelta(days=7)
 
 # How a first answer to a new escalation comes, and how often.
@@ -67,6 +68,15 @@ def _days(rng: random.Random, low: float, high: float) -> dt.timedelta:
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=dt.timezone.utc)
+
+
+def _office_hours(at: dt.datetime, rng: random.Random) -> dt.datetime:
+    """People answer an alert at any hour, but write notes, settle escalations and move
+    actions in the working day (UTC, for simplicity)."""
+    if OFFICE_OPENS <= at.hour < OFFICE_CLOSES:
+        return at
+    day = at.date() if at.hour < OFFICE_OPENS else at.date() + dt.timedelta(days=1)
+    return _at(day, OFFICE_OPENS) + _minutes(rng, 0, 150)
 
 
 def nearest_level(gravity: float) -> str:
@@ -289,7 +299,7 @@ class Past:
             return
         # The gap closes with the action that lasts longest; the others are agreed
         # nearer their own due dates, but never before it.
-        first = max(story.warned_at + dt.timedelta(days=response), at + dt.timedelta(hours=3))
+        first = max(story.warned_at + dt.timedelta(days=response) + _hours(rng, 1, 7), at + dt.timedelta(hours=3))
         waiting = [spec for spec in story.spec["actions"] if spec[0] not in story.planned]
         agreeing = sorted((spec for spec in waiting if spec[3] != ActionStatus.PROPOSED), key=lambda spec: -spec[4])
         for index, spec in enumerate(agreeing):
@@ -336,8 +346,8 @@ class Past:
             # Agreed, not yet started: word now and then, sometimes too late to keep
             # the stall rule quiet.
             steps += self._progress_notes(rng, when, self.limit, spacing=(12, 28))
-        steps.sort(key=lambda s: s[0])
-        # A story that runs late still ends before the present, in the same order.
+        steps = [(_office_hours(at, rng), what) for at, what in sorted(steps, key=lambda step: step[0])]
+        # In the order planned, and, for a story that runs late, still before the present.
         latest = self.limit - dt.timedelta(hours=len(steps))
         for index, (at, what) in enumerate(steps):
             at = min(at, latest + dt.timedelta(hours=index))
@@ -446,7 +456,7 @@ class Past:
             # What it waited for often comes before it wakes, and settles it.
             if rng.random() < 0.6:
                 settled = max(until - _hours(rng, 2, 30), at + dt.timedelta(hours=1))
-                self.push(settled, self.follow_up, group_pk, "resolve", rng.choice(self.managers))
+                self.later(settled, group_pk, "resolve", rng.choice(self.managers))
             return
         actor = {"desk": story.officer, "liaison": story.lead_liaison() or story.officer,
                  "again": story.officer}.get(how) or rng.choice(self.managers)
@@ -456,18 +466,21 @@ class Past:
         # The promise an acknowledgement makes: progress within the day, mostly; a
         # reminder, then a lapse, when nobody writes.
         if rng.random() < 0.7:
-            self.push(at + _hours(rng, 2, 20), self.follow_up, group_pk, "note", story.officer)
+            self.later(at + _hours(rng, 2, 20), group_pk, "note", story.officer)
         elif rng.random() < 0.6:
-            self.push(at + _hours(rng, 26, 44), self.follow_up, group_pk, "note", story.officer)
+            self.later(at + _hours(rng, 26, 44), group_pk, "note", story.officer)
         # A manager closes it, the conditions still holding left to clear quietly: mostly
         # within days, some kept on the queue for weeks while the partners work on it.
         wait = _days(rng, 0.5, 4) if rng.random() < 0.7 else _days(rng, 6, 16)
-        self.push(at + wait, self.follow_up, group_pk, "resolve", rng.choice(self.managers))
+        self.later(at + wait, group_pk, "resolve", rng.choice(self.managers))
 
     def act(self, **kwargs) -> None:
         # Moves timers, but opens nothing: no need to look at the queue again.
         self.touched = True
         history.act(**kwargs)
+
+    def later(self, at: dt.datetime, group_pk: int, verb: str, actor: User) -> None:
+        self.push(_office_hours(at, self.cares[group_pk].rng), self.follow_up, group_pk, verb, actor)
 
     def follow_up(self, group_pk: int, verb: str, actor: User, at: dt.datetime) -> None:
         group = AlertGroup.objects.get(pk=group_pk)
