@@ -27,6 +27,7 @@ from alerts.evaluation import Outcome, evaluate_situation
 from alerts.models import Alert, AlertGroup, EscalationRule, Notification
 from alerts.params import SCHEMAS
 from coordination.choices import SituationStatus
+from coordination.sharing import can_see_situation
 
 # Celery beat runs the deadline scan every minute: a condition that begins at midnight
 # is seen within the minute after it.
@@ -78,6 +79,8 @@ def act(*, group_id: int, at: dt.datetime, verb: str, actor, **kwargs) -> AlertG
     with transaction.atomic(), _delivered_at(at):
         group = (AlertGroup.objects.select_for_update(of=("self",)).select_related("situation", "policy_rule")
                  .get(pk=group_id))
+        if not can_see_situation(actor, group.situation_id):
+            raise AlertGroup.DoesNotExist
         services.check_may_act(actor=actor, group=group, what=verb)
         VERBS[verb](group, at, actor=actor, **kwargs)
     return group
