@@ -215,16 +215,16 @@ class Command(BaseCommand):
             ("readings", IndicatorReading.objects.count(), self.made["readings"]),
             ("actions", Action.objects.count(), self.made["actions"]),
             ("action updates", apps.get_model("coordination", "ActionUpdate").objects.count(), "—"),
-            ("escalations", AlertGroup.objects.count(), "—"),
-            ("  unresolved (the queue)", AlertGroup.objects.exclude(status=AlertStatus.RESOLVED).count(), ""),
-            ("e-mails sent", emails.filter(status=NotificationStatus.SENT).count(), "—"),
-            ("  pending (due now)", emails.filter(status=NotificationStatus.PENDING).count(), ""),
         ]
         rows += [(f"  actions {status}", by_status.get(status, 0), "") for status in ActionStatus.values]
         rows += [
             ("  open and overdue", open_actions.filter(due_date__lt=today).count(), ""),
             ("  open, due within 7 days", open_actions.filter(due_date__gte=today,
                                                               due_date__lte=today + dt.timedelta(days=7)).count(), ""),
+            ("escalations", AlertGroup.objects.count(), "—"),
+            ("  unresolved (the queue)", AlertGroup.objects.exclude(status=AlertStatus.RESOLVED).count(), ""),
+            ("e-mails sent", emails.filter(status=NotificationStatus.SENT).count(), "—"),
+            ("  pending (due now)", emails.filter(status=NotificationStatus.PENDING).count(), ""),
         ]
         self.print_table("What exists now", ("what", "total", "made by this run"), rows)
         self.stdout.write(rules_note)
