@@ -392,11 +392,14 @@ class Past:
             action = services.action_transition(actor=actor, action=action, to_status=what,
                                                 note=world.TRANSITION_NOTES[what])
         self.backdate_action(action, at, what, last_update, last_history)
-        # A progress note moves only the action's last activity, which only a stall
-        # reads: the evaluation it causes changes nothing unless one holds.
-        if what != "note" or Alert.objects.filter(action=action, condition_active=True).exists():
+        # The evaluation this change causes can only clear a condition on the action or,
+        # once its due date is near, find one; otherwise it changes nothing, and the
+        # wake-ups below evaluate when the time comes.
+        wakeups = history.action_wakeups(action)
+        if (any(wake <= at for wake, why in wakeups if why == "due")
+                or Alert.objects.filter(action=action, condition_active=True).exists()):
             self.evaluate(story, at)
-        for wake, why in history.action_wakeups(action):
+        for wake, why in wakeups:
             if wake > at and (action.pk, wake) not in self.wakes:
                 self.wakes.add((action.pk, wake))
                 self.push(wake, self.wake, story, action.pk, action.last_activity_at if why == "activity" else None)
