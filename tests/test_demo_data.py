@@ -28,8 +28,8 @@ from demo.world import DEMO_PASSWORD
 # due when it loads) is the same on every run; the clock ticks on from there.
 PRESENT = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.timezone.utc)
 # What loading the demo may send at once: what fell due in its live last half hour.
-# Measured: 0 at PRESENT and most hours of the day; 3 at 08:20 UTC (snoozes end at
-# 08:00); 8 in the half hour after midnight UTC, when due dates move and a situation or
+# Measured: 0 at PRESENT and most hours of the day; 2 at 08:20 UTC (snoozes end at
+# 08:00); 6 in the half hour after midnight UTC, when due dates move and a situation or
 # two opens an escalation live.
 MAX_PENDING_EMAILS_AFTER_LOAD = 12
 
