@@ -27,6 +27,9 @@ SEED = 2014  # the year of the UN Framework of Analysis for Atrocity Crimes
 DEMO_PASSWORD = "concert-demo-2014"
 
 WEEKS_OF_READINGS = 26
+# The first weeks were gathered before the situation was opened in Concert and recorded
+# on its first day; the escalation engine lives through the rest (demo/history.py).
+BACKFILLED_WEEKS = 12
 
 # code, name, kind
 GOVERNMENTS = [
@@ -100,8 +103,10 @@ ATTACKS = "fa-11-civilian-attacks-30d"
 
 # Each situation: country code and name, title, area, summary, status, risk, marking,
 # lead desk officer, partners [(code, role)], indicators watched (attacks always),
-# optional per-situation thresholds {code: (warning, critical)}, and actions
-# [(title, kind, owner code, status, due in days from today, priority)].
+# optional per-situation thresholds {code: (warning, critical)}, how many days after the
+# first warning the partners agreed their first action (None: nothing agreed since; the
+# gap stays open), and actions [(title, kind, owner code, status, due in days from
+# today, priority)].
 SITUATIONS = [
     {
         "country": ("XA", "Orvenia"), "title": "Orvenia: displacement in the northern highlands",
@@ -111,6 +116,7 @@ SITUATIONS = [
         "partners": [("XAL", PartnerRole.LEAD), ("XCU", PartnerRole.SUPPORT), ("XFN", PartnerRole.OBSERVER)],
         "indicators": ["fa-7-5-militias", "fa-7-10-forced-displacement", "fa-13-8-humanitarian-access",
                        "fa-7-7-expulsion-ngos-media"],
+        "response_days": 2,
         "actions": [
             ("Joint démarche to the Orvenian interior ministry", ActionKind.DEMARCHE, "XAL",
              ActionStatus.IN_PROGRESS, -4, Priority.URGENT),
@@ -127,6 +133,7 @@ SITUATIONS = [
         "summary": "Irregular units armed from state stocks gather near border villages of a religious minority.",
         "partners": [("XBV", PartnerRole.LEAD), ("XDM", PartnerRole.SUPPORT), ("XLP", PartnerRole.OBSERVER)],
         "indicators": ["fa-7-4-arms-acquisition", "fa-7-5-militias", "fa-8-1-security-deployment"],
+        "response_days": 9,
         "actions": [
             ("Suspend export licences for small arms to Kastrel", ActionKind.TARGETED_SANCTIONS, "XBV",
              ActionStatus.BLOCKED, -10, Priority.HIGH),
@@ -141,6 +148,7 @@ SITUATIONS = [
         "summary": "State broadcasters describe the Ossari community as foreign; the census drops their language.",
         "partners": [("XCD", PartnerRole.LEAD), ("XEV", PartnerRole.SUPPORT), ("XCU", PartnerRole.OBSERVER)],
         "indicators": ["fa-8-7-hate-propaganda", "fa-9-2-denial-protected-groups", "fa-7-6-communication-control"],
+        "response_days": 1,
         "actions": [
             ("Joint public statement on the census", ActionKind.PUBLIC_STATEMENT, "XCD",
              ActionStatus.COMPLETED, -20, Priority.NORMAL),
@@ -159,6 +167,7 @@ SITUATIONS = [
                      ("XBV", PartnerRole.OBSERVER)],
         "indicators": ["fa-7-7-expulsion-ngos-media", "fa-13-8-humanitarian-access", "fa-7-10-forced-displacement"],
         "thresholds": {"fa-13-8-humanitarian-access": (70, 40)},
+        "response_days": 24,
         "actions": [
             ("Negotiate humanitarian access to the delta", ActionKind.PROTECTION_SUPPORT, "XLP",
              ActionStatus.IN_PROGRESS, -2, Priority.URGENT),
@@ -175,6 +184,7 @@ SITUATIONS = [
         "summary": "Mobile networks cut for a fortnight after protests; night curfews only in minority towns.",
         "partners": [("XEV", PartnerRole.LEAD), ("XFN", PartnerRole.SUPPORT)],
         "indicators": ["fa-7-6-communication-control", "fa-8-1-security-deployment", "fa-8-7-hate-propaganda"],
+        "response_days": 5,
         "actions": [
             ("High-level call to the Ildavian prime minister", ActionKind.DEMARCHE, "XEV",
              ActionStatus.AGREED, 4, Priority.HIGH),
@@ -189,6 +199,7 @@ SITUATIONS = [
         "summary": "A new law erases the Tarvi from the register; leaders call them a security threat.",
         "partners": [("XFN", PartnerRole.LEAD), ("XCD", PartnerRole.SUPPORT), ("XEV", PartnerRole.OBSERVER)],
         "indicators": ["fa-9-2-denial-protected-groups", "fa-8-7-hate-propaganda", "fa-7-5-militias"],
+        "response_days": 33,
         "actions": [
             ("Human Rights Council special session request", ActionKind.ACCOUNTABILITY_REFERRAL, "XFN",
              ActionStatus.AGREED, -1, Priority.URGENT),
@@ -203,6 +214,7 @@ SITUATIONS = [
         "summary": "Large orders of riot gear and rifles ahead of contested regional elections.",
         "partners": [("XBV", PartnerRole.LEAD), ("XCU", PartnerRole.OBSERVER)],
         "indicators": ["fa-7-4-arms-acquisition", "fa-8-1-security-deployment"],
+        "response_days": None,
         "actions": [
             ("Ask suppliers to pause deliveries to Pellmoor", ActionKind.DEMARCHE, "XBV",
              ActionStatus.PROPOSED, 21, Priority.NORMAL),
@@ -216,6 +228,7 @@ SITUATIONS = [
         "partners": [("XLP", PartnerRole.LEAD), ("XAL", PartnerRole.SUPPORT), ("XDM", PartnerRole.OBSERVER)],
         "indicators": ["fa-7-10-forced-displacement", "fa-13-8-humanitarian-access"],
         "de_escalating": True,
+        "response_days": 3,
         "actions": [
             ("Mediation support for the ceasefire commission", ActionKind.ENVOY_OR_MEDIATION, "XLP",
              ActionStatus.COMPLETED, -30, Priority.NORMAL),
@@ -230,6 +243,7 @@ SITUATIONS = [
         "summary": "Checkpoints hold convoys for days; two aid workers detained without charge.",
         "partners": [("XCU", PartnerRole.LEAD), ("XEV", PartnerRole.SUPPORT), ("XBV", PartnerRole.OBSERVER)],
         "indicators": ["fa-13-8-humanitarian-access", "fa-7-7-expulsion-ngos-media", "fa-8-1-security-deployment"],
+        "response_days": 15,
         "actions": [
             ("Joint démarche on the detained aid workers", ActionKind.DEMARCHE, "XCU",
              ActionStatus.BLOCKED, 1, Priority.URGENT),
@@ -250,6 +264,7 @@ SITUATIONS = [
             (RiskWindowKind.COMMEMORATION, "Harvest Day commemorations", 10, 14, 3, 25, 0.5,
              ["fa-8-7-hate-propaganda"]),
         ],
+        "response_days": None,
         "actions": [
             ("Public statement urging restraint", ActionKind.PUBLIC_STATEMENT, "XDM",
              ActionStatus.PROPOSED, 7, Priority.NORMAL),
@@ -267,6 +282,7 @@ SITUATIONS = [
         "de_escalating": True,
         # Closed once its actions are done, as a desk would: with what became of it.
         "closed": (SituationOutcome.RISK_RECEDED, "The grazing agreement holds; the partners stood down."),
+        "response_days": 6,
         "actions": [
             ("Mediation between the plateau councils", ActionKind.ENVOY_OR_MEDIATION, "XEV",
              ActionStatus.COMPLETED, -60, Priority.NORMAL),
@@ -281,6 +297,7 @@ SITUATIONS = [
                      ("XDM", PartnerRole.OBSERVER)],
         "indicators": ["fa-8-1-security-deployment", "fa-7-6-communication-control", "fa-7-5-militias",
                        "fa-7-4-arms-acquisition"],
+        "response_days": 0.5,
         "actions": [
             ("Summon the Dravosk ambassador", ActionKind.DEMARCHE, "XCD",
              ActionStatus.COMPLETED, -5, Priority.URGENT),
@@ -309,3 +326,55 @@ TRANSITION_NOTES = {
     ActionStatus.COMPLETED: "Done; outcome shared with the partners.",
     ActionStatus.CANCELLED: "Overtaken by events; partners agreed to drop it.",
 }
+
+# --- The past (demo/history.py) ----------------------------------------------------------
+
+# When each completed action was done, in days from its due date: on time (0 or less)
+# or late, so that burden-sharing shows both.
+COMPLETED_DAYS_FROM_DUE = {
+    "Joint public statement on the census": -3,
+    "Consular evacuation planning for aid staff": 4,
+    "Mediation support for the ceasefire commission": -9,
+    "Mediation between the plateau councils": 6,
+    "Summon the Dravosk ambassador": 0,
+}
+
+# Where a closed situation was closed: weeks before the demo's present.
+CLOSED_WEEKS_AGO = 4
+
+# What the demo people write on an escalation's timeline.
+ESCALATION_NOTES = {
+    "acknowledge": [
+        "Seen. Calling the lead partner's liaison now.",
+        "On it; checking the reading with the field office.",
+        "Acknowledged; raising it at today's coordination call.",
+        "Taking this one; the source is being verified.",
+    ],
+    "progress": [
+        "Spoke to the liaisons: a joint démarche is being drafted.",
+        "Field office confirms the figures; partners briefed.",
+        "Second source agrees. Options paper circulated to the partners.",
+        "Lead partner has asked for a meeting with the ministry.",
+    ],
+    "snooze": [
+        "Waiting for the partners' field assessment before acting.",
+        "The envoy reports back early next week; pausing until then.",
+    ],
+    "resolve": [
+        "Partners agreed a response; the desk keeps monitoring.",
+        "Handled through the action agreed at the coordination call.",
+        "Verified and answered; nothing further for now.",
+        "Raised with the counterpart; follow-up tracked as an action.",
+    ],
+    "again": [
+        "Picked up again after the snooze; still holding.",
+        "Back on the desk; following up with the partners.",
+    ],
+}
+
+PROGRESS_NOTES = [
+    "Met the counterpart; a second meeting is set.",
+    "Draft shared with the partners for comments.",
+    "Contacts made at working level; waiting for an answer.",
+    "Partners reviewed progress at the weekly call.",
+]

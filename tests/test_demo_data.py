@@ -1,5 +1,7 @@
-"""The demo command builds a believable, fictional world, and building it again changes nothing."""
+"""The demo command builds a believable, fictional world with a past, and building it
+again changes nothing."""
 import datetime as dt
+import statistics
 from collections import defaultdict
 from io import StringIO
 
@@ -7,27 +9,58 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
+from alerts.choices import AlertStatus, Channel, EventKind, NotificationStatus
+from alerts.models import Alert, AlertEvent, AlertGroup, Notification
+from alerts.selectors import warning_response_gaps
+from coordination.choices import (
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    Marking,
+    PartnerRole,
+    RiskLevel,
+    ValueKind,
+)
+from coordination.models import (
+    Action,
+    Government,
+    IndicatorReading,
+    Situation,
+    TrackedIndicator,
+)
 from coordination.sharing import can_see_situation
-from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, Marking, PartnerRole, RiskLevel, ValueKind
+from coordination.views.dashboard import burden_sharing
+from demo.history import PRESENT_MARGIN
 from demo.world import DEMO_PASSWORD
-from coordination.models import Action, Government, IndicatorReading, Situation, TrackedIndicator
 from testkit.fixtures import FAST_PASSWORD_HASHERS
+
+# The module's clock, fixed so that the live last half hour of the demo's past (what is
+# due when it loads) is the same on every run; the clock ticks on from there.
+PRESENT = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.timezone.utc)
+# What loading the demo may send at once: what fell due in its live last half hour.
+# Measured: 0 at PRESENT and most hours of the day; 2 at 08:20 UTC (snoozes end at
+# 08:00); 6 in the half hour after midnight UTC, when due dates move and a situation or
+# two opens an escalation live.
+MAX_PENDING_EMAILS_AFTER_LOAD = 12
+
+
+def pending_emails() -> int:
+    return Notification.objects.filter(channel=Channel.EMAIL, status=NotificationStatus.PENDING).count()
 
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
-    """Built once for the module (a few seconds), inside a transaction rolled back at
+    """Built once for the module (some seconds), inside a transaction rolled back at
     the end; every test runs in a savepoint within it and sees the same world."""
     out = StringIO()
     # The same fast hasher as the rest of the suite (testkit/fixtures.py), whose fixture
     # applies per test and so after this module-wide world is built.
     fast_hashing = override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS)
-    with django_db_blocker.unblock(), fast_hashing:
+    with django_db_blocker.unblock(), fast_hashing, time_machine.travel(PRESENT, tick=True):
         with transaction.atomic():
             call_command("demo_data", stdout=out)
             yield out.getvalue()
@@ -147,3 +180,90 @@ def test_months_of_readings_cross_warning_and_critical_thresholds(world):
             else:
                 levels["calm"] += 1
     assert levels["critical"] and levels["warning"] and levels["calm"], levels
+
+
+# --- the past -------------------------------------------------------------------------------
+
+def test_loading_it_sends_only_what_is_due_now_and_loading_it_again_sends_nothing(world):
+    first = pending_emails()
+    assert first <= MAX_PENDING_EMAILS_AFTER_LOAD
+    assert Notification.objects.filter(channel=Channel.EMAIL, status=NotificationStatus.SENT).count() > 100
+    call_command("demo_data", stdout=StringIO())
+    assert pending_emails() == first
+
+
+def test_what_was_notified_in_the_past_was_delivered_then(world):
+    past = Notification.objects.filter(created_at__lt=timezone.now() - PRESENT_MARGIN - dt.timedelta(minutes=5))
+    assert past.exists()
+    assert not past.exclude(status=NotificationStatus.SENT).exists()
+    assert not past.exclude(sent_at=models.F("created_at")).exists()
+
+
+def test_the_queue_holds_at_most_one_escalation_per_situation_with_open_conditions(world):
+    queue = AlertGroup.objects.exclude(status=AlertStatus.RESOLVED)
+    with_open_conditions = Alert.objects.filter(status=AlertStatus.OPEN).values("situation").distinct().count()
+    assert 0 < queue.count() <= with_open_conditions
+    per_group = [group.conditions.filter(status=AlertStatus.OPEN).count() for group in queue]
+    assert min(per_group) >= 1 and statistics.median(per_group) < 10
+
+
+def test_escalations_opened_over_the_weeks_the_evidence_crossed(world):
+    now = timezone.now()
+    opened = list(AlertGroup.objects.values_list("opened_at", flat=True))
+    assert min(opened) <= now - dt.timedelta(weeks=4)
+    assert len({(now - at).days // 7 for at in opened}) >= 8, "spread over many weeks"
+    for group in AlertGroup.objects.all():
+        times = list(group.events.values_list("created_at", flat=True))
+        assert min(times) >= group.opened_at and max(times) <= now, group
+
+
+def test_people_worked_the_queue_in_the_past(world):
+    kinds = set(AlertEvent.objects.exclude(actor=None).values_list("kind", flat=True))
+    assert {EventKind.ACKNOWLEDGED, EventKind.SNOOZED, EventKind.RESOLVED, EventKind.NOTE} <= kinds
+    assert AlertEvent.objects.filter(kind=EventKind.SNOOZE_ENDED).exists(), "snoozed, then woken"
+    resolved = AlertGroup.objects.filter(status=AlertStatus.RESOLVED, resolved_by__isnull=False)
+    assert resolved.exclude(resolution_note="").exists()
+    roles = set(AlertEvent.objects.exclude(actor=None).values_list("actor__role", flat=True))
+    assert {Role.MANAGER, Role.DESK_OFFICER} <= roles
+    weeks_ago = timezone.now() - dt.timedelta(weeks=4)
+    assert AlertEvent.objects.filter(kind=EventKind.ACKNOWLEDGED, created_at__lt=weeks_ago).exists()
+
+
+def test_risk_levels_were_raised_and_lowered_over_the_months(world):
+    moved = 0
+    for situation in Situation.objects.all():
+        records = list(situation.history.order_by("history_date").values_list("history_date", "risk_level"))
+        assert records[-1][1] == situation.risk_level
+        moved += len({level for _at, level in records}) > 1
+        assert records[0][0] < timezone.now() - dt.timedelta(weeks=8), "opened months ago"
+    assert moved >= 6
+
+
+def test_the_warning_response_gaps_show_real_figures(world):
+    gaps = warning_response_gaps(Situation.objects.values_list("pk", flat=True)).values()
+    warned = [gap for gap in gaps if gap.first_warning_at is not None]
+    assert any(gap.open for gap in warned) and not all(gap.open for gap in warned)
+    closed = [gap.seconds for gap in warned if not gap.open]
+    assert any(seconds < 3 * 86400 for seconds in closed), "some answered within days"
+    assert any(seconds > 14 * 86400 for seconds in closed), "some late"
+
+
+def test_burden_sharing_shows_actions_completed_on_time_and_late(world):
+    rows = burden_sharing(User.objects.get(username="manager"))
+    assert sum(row["completed_on_time"] for row in rows) and sum(row["completed_late"] for row in rows)
+    assert sum(row["overdue"] for row in rows) and sum(row["open"] for row in rows)
+
+
+def test_actions_moved_at_past_times_and_their_log_agrees(world):
+    now = timezone.now()
+    for action in Action.objects.prefetch_related("updates"):
+        updates = list(action.updates.order_by("id"))
+        times = [update.created_at for update in updates]
+        assert times == sorted(times) and times[0] == action.created_at, action
+        assert action.last_activity_at == times[-1] <= now, action
+        if action.agreed_at:
+            assert action.created_at < action.agreed_at == next(
+                u.created_at for u in updates if u.new_status == ActionStatus.AGREED), action
+        if action.completed_at:
+            assert action.agreed_at < action.completed_at == times[-1], action
+    assert Action.objects.filter(created_at__lt=now - dt.timedelta(weeks=8)).exists()

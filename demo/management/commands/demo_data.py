@@ -4,8 +4,14 @@ Idempotent: every object is found by its natural key before it is made (governme
 code, users by username, situations by country and title, assignments by situation and
 government, actions by situation and title), and readings carry a deterministic
 client_id, so a second run finds everything and changes nothing. Values come from a
-fixed seed, and each reading series is anchored on its situation's creation day, so the
-same database always gets the same series.
+fixed seed, and each reading series is anchored on its situation's creation day (the
+demo's present), so the same database always gets the same series.
+
+A situation made by this run is given its past (demo/history.py): its weeks replayed in
+order, the escalation engine run at each moment and the demo people answering, so that
+escalations, acknowledgements and actions fall at their times and what was notified
+then counts as delivered then. A situation found already made is only completed, as
+before: its missing readings and actions recorded now.
 
 Writes go through coordination.services where one exists. Governments, users and
 indicator definitions have no service yet (they are reference data an admin makes), so
@@ -14,26 +20,20 @@ they are created here directly, validated with full_clean.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import uuid
 from collections import Counter
 
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from alerts.choices import AlertStatus, Channel, NotificationStatus
 from alerts.defaults import ensure_default_rules
+from alerts.models import AlertGroup, Notification
 from coordination import closing, risk_windows, services
-from coordination.choices import (
-    ACTION_TRANSITIONS,
-    ActionStatus,
-    Direction,
-    Marking,
-    PartnerRole,
-    ValueKind,
-)
+from coordination.choices import ACTION_TRANSITIONS, ActionStatus, Marking, PartnerRole
 from coordination.models import (
     Action,
     Government,
@@ -45,40 +45,8 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.sharing import can_see_situation
-from demo import world
-
-DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://concert.invalid/demo-data")
-SOURCES = ["Embassy reporting", "Partner field office", "Open-source monitoring", "Civil society contact"]
-
-
-def reading_client_id(country_code: str, indicator_code: str, observed_at: dt.datetime) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, f"{country_code}:{indicator_code}:{observed_at:%Y-%m-%d}")
-
-
-def severity_path(*, severity: float, weeks: int, de_escalating: bool, rng: random.Random) -> list[float]:
-    """A 0–1 gravity per week: rising towards the situation's severity, or falling to it."""
-    start, end = (min(1.0, severity + 0.45), severity) if de_escalating else (severity * 0.45, severity)
-    path = []
-    for week in range(weeks):
-        trend = start + (end - start) * week / max(1, weeks - 1)
-        path.append(min(1.0, max(0.0, trend + rng.uniform(-0.07, 0.07))))
-    # The latest week shows the level the situation is rated at, without noise, so the
-    # dashboard agrees with the risk level a user reads beside it.
-    path[-1] = end
-    return path
-
-
-def value_for(indicator: Indicator, gravity: float) -> float:
-    """Turn a 0–1 gravity into a value of the indicator's kind, scaled on its thresholds."""
-    if indicator.value_kind == ValueKind.BOOLEAN:
-        return 1.0 if gravity >= 0.55 else 0.0
-    if indicator.value_kind == ValueKind.ORDINAL:
-        return float(min(3, int(gravity * 4)))
-    if indicator.direction == Direction.LOWER_IS_WORSE:  # a percentage where less is worse
-        return float(round(100 * (1 - gravity)))
-    scale = indicator.critical_threshold or indicator.warning_threshold or 10
-    value = gravity * scale * 1.25
-    return float(round(value, -2) if scale >= 1000 else round(value))
+from demo import series, world
+from demo.history import Past
 
 
 class Command(BaseCommand):
@@ -86,15 +54,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.made = Counter()
+        before = {"readings": IndicatorReading.objects.count(), "actions": Action.objects.count()}
         # One transaction: an interrupted run leaves nothing half-built, and the
         # escalation engine is woken only once everything it will read is committed.
         with transaction.atomic():
             governments = self.ensure_governments()
             users = self.ensure_users(governments)
             indicators = self.ensure_indicators()
-            for spec in world.SITUATIONS:
-                self.ensure_situation(spec, governments, users, indicators)
+            # Before the situations: their past is replayed under these rules.
             rules_note = self.ensure_default_rules()
+            liaison_of = {code: users[f"liaison-{code.lower()}"] for code, _name, _kind in world.GOVERNMENTS}
+            past = Past(users=users, liaison_of=liaison_of, governments=governments)
+            for spec in world.SITUATIONS:
+                self.ensure_situation(spec, governments, users, indicators, past)
+            if past.stories:
+                past.run()
+            # After its past: a settled situation is closed once its actions are done.
+            for spec in world.SITUATIONS:
+                situation = Situation.objects.get(country_code=spec["country"][0], title=spec["title"])
+                self.close_if_settled(situation, spec, users[spec["officer"]])
+        self.made["readings"] = IndicatorReading.objects.count() - before["readings"]
+        self.made["actions"] = Action.objects.count() - before["actions"]
         self.print_logins(users)
         self.print_counts(rules_note)
 
@@ -117,6 +97,9 @@ class Command(BaseCommand):
         wanted += [(f"liaison-{code.lower()}", first, last, Role.LIAISON, governments[code])
                    for code, (first, last) in world.LIAISON_NAMES.items()]
         users = {}
+        # One hash for every demo login: the password is the same and printed on the
+        # screen, so a salt each protects nothing, and each hash costs most of a second.
+        encoded = None
         for username, first, last, role, government in wanted:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -124,7 +107,8 @@ class Command(BaseCommand):
                 user = User(username=username, first_name=first, last_name=last, role=role, government=government,
                             email=f"{username}@concert.invalid",
                             is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
-                user.set_password(world.DEMO_PASSWORD)
+                encoded = encoded or make_password(world.DEMO_PASSWORD)
+                user.password = encoded
                 user.full_clean()
                 user.save()
                 self.made["users"] += 1
@@ -147,21 +131,24 @@ class Command(BaseCommand):
 
     # --- situations, through the services ------------------------------------------------
 
-    def ensure_situation(self, spec: dict, governments, users, indicators) -> None:
+    def ensure_situation(self, spec: dict, governments, users, indicators, past: Past) -> None:
         country_code, _country_name = spec["country"]
         officer = users[spec["officer"]]
-        manager = users["manager"]
-        liaison_of = {code: users[f"liaison-{code.lower()}"] for code, _name, _kind in world.GOVERNMENTS}
+        liaison_of = past.liaison_of
 
         situation = Situation.objects.filter(country_code=country_code, title=spec["title"]).first()
-        if situation is None:
+        new = situation is None
+        if new:
             named = []
             if spec["marking"] == Marking.RED:
                 # Under TLP:RED only named people see it: the lead's and supporters' liaisons.
                 named = [liaison_of[code] for code, role in spec["partners"] if role != PartnerRole.OBSERVER]
+            gravity = series.gravity(country_code, spec)
+            # Opened as it stood months ago; its past brings it to today's rating.
+            risk, status = past.initial_state(spec, gravity)
             situation = services.situation_open(
                 actor=officer, title=spec["title"], country_code=country_code, area=spec["area"],
-                summary=spec["summary"], status=spec["status"], risk_level=spec["risk"], marking=spec["marking"],
+                summary=spec["summary"], status=status, risk_level=risk, marking=spec["marking"],
                 lead_officer=officer, named_liaisons=named)
             self.made["situations"] += 1
 
@@ -170,10 +157,16 @@ class Command(BaseCommand):
                 services.assignment_create(actor=officer, situation=situation, government=governments[code],
                                            role=role, liaison=liaison_of[code])
                 self.made["assignments"] += 1
-
-        self.ensure_readings(situation, spec, officer, indicators)
+        self.ensure_tracked(situation, spec, officer, indicators)
         self.ensure_risk_windows(situation, spec, officer, indicators)
+        weeks = series.reading_series(situation, spec, indicators)
+        if new:
+            past.add(situation, spec, officer, gravity, weeks)
+            return
 
+        readings = [reading for _at, batch in weeks for reading in batch]
+        services.readings_record(actor=officer, situation=situation, readings=readings)
+        manager = users["manager"]
         for title, kind, owner, status, due_in_days, priority in spec["actions"]:
             if Action.objects.filter(situation=situation, title=title).exists():
                 continue
@@ -181,7 +174,6 @@ class Command(BaseCommand):
                 actor=officer, situation=situation, title=title, kind=kind, owner_government=governments[owner],
                 due_date=timezone.localdate() + dt.timedelta(days=due_in_days), assignee=liaison_of[owner],
                 priority=priority, description=f"{title}. Agreed among the partners on {situation.title}.")
-            self.made["actions"] += 1
             owner_liaison = liaison_of[owner]
             for step in world.STATUS_PATHS[status]:
                 # Partners report their own progress; agreeing or dropping an action is
@@ -192,39 +184,24 @@ class Command(BaseCommand):
                 action = services.action_transition(actor=actor, action=action, to_status=step,
                                                     note=world.TRANSITION_NOTES[step])
 
+
+    def close_if_settled(self, situation: Situation, spec: dict, officer: User) -> None:
+        """A situation the world says is over is closed as a desk would: with what became
+        of it, its finished actions kept."""
         if spec.get("closed") and not situation.is_closed:
             outcome, note = spec["closed"]
             closing.situation_close(actor=officer, situation=situation, outcome=outcome, note=note,
                                     open_actions=closing.OpenActions.KEEP)
 
-    def ensure_readings(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
-        codes = [world.ATTACKS] + [code for code in spec["indicators"] if code != world.ATTACKS]
+    def ensure_tracked(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         overrides = spec.get("thresholds", {})
         tracked = set(TrackedIndicator.objects.filter(situation=situation).values_list("indicator__code", flat=True))
-        for code in codes:
+        for code in series.tracked_codes(spec):
             if code not in tracked:
                 warning, critical = overrides.get(code, (None, None))
                 services.indicator_track(actor=officer, situation=situation, indicator=indicators[code],
                                          warning_threshold=warning, critical_threshold=critical)
 
-        # Anchored on the situation's first day, not on today: a later run rebuilds the
-        # very same series (same times, same client ids) and so stores nothing new.
-        first_day = timezone.localtime(situation.created_at, dt.timezone.utc).date()
-        latest = dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(9, 0), tzinfo=dt.timezone.utc)
-        weeks = world.WEEKS_OF_READINGS
-        batch = []
-        for code in codes:
-            indicator = indicators[code]
-            rng = random.Random(f"{world.SEED}:{situation.country_code}:{code}")
-            path = severity_path(severity=world.SEVERITY[spec["risk"]], weeks=weeks,
-                                 de_escalating=spec.get("de_escalating", False), rng=rng)
-            for week, gravity in enumerate(path):
-                observed_at = latest - dt.timedelta(weeks=weeks - 1 - week)
-                batch.append(services.ReadingInput(
-                    indicator=indicator, value=value_for(indicator, gravity), observed_at=observed_at,
-                    source=rng.choice(SOURCES), client_id=reading_client_id(situation.country_code, code, observed_at)))
-        results = services.readings_record(actor=officer, situation=situation, readings=batch)
-        self.made["readings"] += sum(1 for _reading, created in results if created)
 
     def ensure_risk_windows(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         # Dated from the situation's first day, like the readings: a later run finds the
@@ -256,6 +233,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         open_actions = Action.objects.filter(status__in=[s for s, targets in ACTION_TRANSITIONS.items() if targets])
         by_status = Counter(Action.objects.values_list("status", flat=True))
+        emails = Notification.objects.filter(channel=Channel.EMAIL)
         rows = [
             ("governments", Government.objects.count(), self.made["governments"]),
             ("users", User.objects.count(), self.made["users"]),
@@ -273,6 +251,10 @@ class Command(BaseCommand):
             ("  open and overdue", open_actions.filter(due_date__lt=today).count(), ""),
             ("  open, due within 7 days", open_actions.filter(due_date__gte=today,
                                                               due_date__lte=today + dt.timedelta(days=7)).count(), ""),
+            ("escalations", AlertGroup.objects.count(), "—"),
+            ("  unresolved (the queue)", AlertGroup.objects.exclude(status=AlertStatus.RESOLVED).count(), ""),
+            ("e-mails sent", emails.filter(status=NotificationStatus.SENT).count(), "—"),
+            ("  pending (due now)", emails.filter(status=NotificationStatus.PENDING).count(), ""),
         ]
         self.print_table("What exists now", ("what", "total", "made by this run"), rows)
         self.stdout.write(rules_note)
