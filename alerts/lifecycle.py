@@ -375,21 +375,29 @@ def escalate(group: AlertGroup, now: dt.datetime, *, actor=None, note: str = "")
 
 
 def wake(group: AlertGroup, now: dt.datetime) -> None:
-    """A snooze ended: the group is open again and its clock runs from where it stood."""
+    """A snooze ended: the group is open again and its clock runs from where it stood.
+    One snoozed while acknowledged had no clock: its current step's wait starts now, or
+    it would be open and never escalate."""
     group.status, group.snoozed_until = AlertStatus.OPEN, None
-    group.save(update_fields=["status", "snoozed_until"])
+    if group.next_escalation_at is None:
+        group.next_escalation_at = _deadline_after(group, group.current_step, now)
+    group.save(update_fields=["status", "snoozed_until", "next_escalation_at"])
     _event(group, EventKind.SNOOZE_ENDED, now)
 
 
 def review_acknowledgement(group: AlertGroup, now: dt.datetime, *, last_progress: dt.datetime | None) -> None:
     """An acknowledged group whose review time came (the policy's ack_reminder_hours).
-    Progress since the acknowledgement (or the reminder) restarts the wait; without it,
-    the acknowledger is reminded once, and after ack_lapse_hours the acknowledgement
-    lapses and the next step is notified."""
+    Progress since the wait now ending began (the acknowledgement, the last progress that
+    restarted it, or the reminder) restarts the wait; without it, the acknowledger is
+    reminded once, and after ack_lapse_hours the acknowledgement lapses and the next step
+    is notified."""
     snapshot = group.snapshot
-    since = group.ack_reminded_at or group.acknowledged_at
-    if last_progress is not None and since is not None and last_progress > since:
-        group.ack_review_at = last_progress + dt.timedelta(hours=snapshot.ack_reminder_hours or 24)
+    reminder = dt.timedelta(hours=snapshot.ack_reminder_hours or 24)
+    # When the wait that ends now began: counted back from its end, so that progress
+    # which already restarted it once does not restart it again at every scan.
+    since = group.ack_reminded_at or max(group.ack_review_at - reminder, group.acknowledged_at)
+    if last_progress is not None and last_progress > since:
+        group.ack_review_at = last_progress + reminder
         group.ack_reminded_at = None
         group.save(update_fields=["ack_review_at", "ack_reminded_at"])
         return

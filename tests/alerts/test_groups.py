@@ -231,3 +231,30 @@ def test_the_gap_of_a_situation_whose_crossing_reading_was_observed_30_days_ago_
     first_warning = dt.datetime.fromisoformat(gap["first_warning_at"].replace("Z", "+00:00"))
     assert abs(first_warning - observed) < dt.timedelta(seconds=1), "the reading's observed_at"
     assert 30 * 86400 - 60 <= gap["seconds"] <= 30 * 86400 + 60, "measured from the evidence, not from the engine"
+
+
+@pytest.mark.django_db
+def test_progress_restarts_the_acknowledgement_wait_once_and_then_the_reminder_comes(acknowledged, desk_officer,
+                                                                                    manager, action):
+    with at(3 * 60):
+        action_transition(actor=manager, action=action, to_status="agreed")
+    with at(4 * 60):
+        services.escalate_due_alerts()  # progress at 3 h: the wait restarts, to 7 h
+    with at(7 * 60):
+        services.escalate_due_alerts()
+    assert to(desk_officer, EventKind.ACK_REMINDED, Channel.EMAIL) == 1, "no new progress: reminded"
+    acknowledged.refresh_from_db()
+    assert acknowledged.ack_review_at == T0 + dt.timedelta(hours=9), "then it lapses 2 h later"
+
+
+@pytest.mark.django_db
+def test_an_acknowledged_group_snoozed_escalates_again_once_the_snooze_ends(acknowledged, manager):
+    with at(60):
+        services.group_snooze(actor=manager, group=acknowledged, until=T0 + dt.timedelta(hours=2))
+    with at(120):
+        services.escalate_due_alerts()
+    with at(149):
+        assert services.escalate_due_alerts() == 0
+    with at(150):  # the first step's 30 minutes, from the end of the snooze
+        assert services.escalate_due_alerts() == 1
+    assert to(manager, EventKind.ESCALATED, Channel.EMAIL) == 1
