@@ -2,6 +2,7 @@
 environment here, and only here (django-environ). Defaults are the embedded ones
 (SQLite and Kombu's filesystem broker under var/) so a fresh clone runs with no server.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -190,6 +191,12 @@ else:
         # and our hard time limit 120 s; longer waits live in indexed columns instead.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     }
+    # Processes that share one Redis database but must not consume each other's tasks
+    # (the test suite's parallel workers, each with its own test database) keep their
+    # queues apart by a key prefix. pytest-xdist names each worker in PYTEST_XDIST_WORKER.
+    _broker_keyprefix = env.str("CELERY_BROKER_KEYPREFIX", default="") or os.environ.get("PYTEST_XDIST_WORKER", "")
+    if _broker_keyprefix:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{_broker_keyprefix}:"
 # Late acknowledgement: a message is acknowledged after its task ran, so a worker that
 # dies mid-task leaves it on the broker for another worker (every task is idempotent).
 CELERY_TASK_ACKS_LATE = True
