@@ -61,7 +61,7 @@ def assess(liaison, situation, indicator, value, minutes):
 
 
 def test_two_partners_assessing_one_and_three_open_one_condition_and_converging_clears_it(
-        situation, lead, ordinal, divergence_rule, liaison, other_liaison, desk_officer, manager):
+        situation, lead, ordinal, divergence_rule, liaison, other_liaison, desk_officer, manager, mailoutbox):
     assess(liaison, situation, ordinal, 1, 0)
     assert not Alert.objects.exists(), "one partner alone cannot diverge"
     assess(other_liaison, situation, ordinal, 3, 5)
@@ -78,6 +78,15 @@ def test_two_partners_assessing_one_and_three_open_one_condition_and_converging_
     assert {desk_officer.username, other_liaison.username, manager.username} <= told
     assert liaison.username not in told
     assert Notification.objects.filter(group=condition.group, recipient=desk_officer).count() == 2  # mail + app
+
+    from alerts.delivery import deliver_notification
+
+    mail = Notification.objects.get(group=condition.group, recipient=other_liaison, channel=Channel.EMAIL)
+    with at(6):
+        deliver_notification(notification_id=mail.pk)
+    [message] = mailoutbox
+    assert message.to == [other_liaison.email] and situation.title in message.subject
+    assert "Partners diverge on Hate speech by officials" in message.body
 
     assess(other_liaison, situation, ordinal, 3, 10)  # the same view again: still one condition
     assert Alert.objects.filter(rule=divergence_rule).count() == 1
