@@ -10,6 +10,7 @@ class Trigger(models.TextChoices):
     ACTION_STALLED = "action_stalled", _("Action stalled (no update for N days)")
     RISK_RAISED = "risk_raised", _("Situation risk level raised")
     RISK_WINDOW = "risk_window", _("A risk window is open (election, commemoration, verdict…)")
+    DIVERGENT_ASSESSMENT = "divergent_assessment", _("Partners' latest assessments of an indicator diverge")
 
 
 # Triggers whose condition can start to hold with nothing but the clock moving: the

@@ -20,6 +20,8 @@ DEFAULT_RULES = [
     ("Action stalled for 14 days", Trigger.ACTION_STALLED, {"days": 14}, Severity.WARNING, 60),
     ("Risk level high or worse", Trigger.RISK_RAISED, {"min_level": "high"}, Severity.CRITICAL, 24 * 60),
     ("Risk window open", Trigger.RISK_WINDOW, {}, Severity.INFO, 60),
+    ("Partners' assessments diverge", Trigger.DIVERGENT_ASSESSMENT, {"levels": 2, "share": 0.5}, Severity.WARNING,
+     60),
 ]
 
 

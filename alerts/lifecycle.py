@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from alerts import recipients
 from alerts.choices import SEVERITY_RANK, AlertStatus, EventKind
-from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup
+from alerts.models import UNRESOLVED_Q, Alert, AlertEvent, AlertGroup, Notification
 from alerts.snapshots import PolicySnapshot
 from alerts.triggers import Finding
 from coordination.sharing import can_see_situation
@@ -53,6 +53,8 @@ class Changes:
     opened: set[int] = field(default_factory=set)
     grown: set[int] = field(default_factory=set)  # joined by a condition, or more severe
     groups: dict[int, AlertGroup] = field(default_factory=dict)
+    # Conditions opened or joined whose finding is addressed to the situation's lead.
+    addressed: list[Alert] = field(default_factory=list)
 
     def remember(self, group: AlertGroup) -> AlertGroup:
         self.groups[group.pk] = group
@@ -129,7 +131,10 @@ def admit(*, rule, situation, dedup_key: str, finding: Finding, changes: Changes
     last = Alert.objects.filter(dedup_key=dedup_key, status=AlertStatus.RESOLVED).order_by("-id").first()
     cooldown = dt.timedelta(minutes=rule.cooldown_minutes)
     if last is not None and last.cleared_at is not None and now - last.cleared_at <= cooldown:
-        return last, _rejoin(last, finding, changes)
+        how = _rejoin(last, finding, changes)
+        if how == "opened":  # a return within the cool-down stays silent; a new group does not
+            _note_addressed(last, finding, changes)
+        return last, how
     group = changes.groups.get(_open_group_id(situation.pk, changes)) or unresolved_group(situation.pk)
     if group is None:
         try:
@@ -139,10 +144,20 @@ def admit(*, rule, situation, dedup_key: str, finding: Finding, changes: Changes
         except IntegrityError:
             # Another evaluation opened the situation's group (or this condition) first.
             group = changes.remember(unresolved_group(situation.pk))
-            return _join(group, rule, dedup_key, finding, changes), "joined"
+            condition = _join(group, rule, dedup_key, finding, changes)
+            _note_addressed(condition, finding, changes)
+            return condition, "joined"
         _event(group, EventKind.OPENED, now, alert=condition, step=0, data=_finding_data(finding))
+        _note_addressed(condition, finding, changes)
         return condition, "opened"
-    return _join(changes.remember(group), rule, dedup_key, finding, changes), "joined"
+    condition = _join(changes.remember(group), rule, dedup_key, finding, changes)
+    _note_addressed(condition, finding, changes)
+    return condition, "joined"
+
+
+def _note_addressed(condition: Alert, finding: Finding, changes: Changes) -> None:
+    if finding.address_lead and condition not in changes.addressed:
+        changes.addressed.append(condition)
 
 
 def _open_group_id(situation_id: int, changes: Changes) -> int | None:
@@ -318,6 +333,28 @@ def announce(changes: Changes) -> None:
         group = changes.groups[pk]
         if group.status != AlertStatus.RESOLVED:
             _schedule_update(group, changes.now)
+    for condition in changes.addressed:
+        _tell_addressees(condition, changes)
+
+
+def _tell_addressees(condition: Alert, changes: Changes) -> None:
+    """A condition addressed to the situation's lead reaches its lead desk officer and
+    lead government's liaisons when it opens or joins, even if the group's step targets
+    others; whoever this evaluation already told about it is not told twice."""
+    group = changes.groups.get(condition.group_id, condition.group)
+    if group.status == AlertStatus.RESOLVED:
+        return
+    event = (group.events.filter(alert=condition, kind__in=(EventKind.OPENED, EventKind.JOINED))
+             .order_by("-id").first())
+    if event is None:
+        return
+    people = recipients.lead_people(group.situation)
+    told = set(Notification.objects.filter(group=group, created_at=changes.now,
+                                           recipient_id__in=[u.pk for u in people])
+               .values_list("recipient_id", flat=True))
+    recipients.notify_users(group=group, event=event, users=[u for u in people if u.pk not in told],
+                            now=changes.now, reason=_("The condition “%(title)s” is addressed to you.")
+                            % {"title": condition.title})
 
 
 def _start_clock(group: AlertGroup, now: dt.datetime) -> None:

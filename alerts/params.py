@@ -47,6 +47,13 @@ SCHEMAS: dict[str, dict[str, Param]] = {
     Trigger.ACTION_STALLED: {"days": Param("int", default=14, minimum=1, maximum=365)},
     Trigger.RISK_RAISED: {"min_level": Param("choice", default=RiskLevel.HIGH, choices=tuple(RiskLevel.values))},
     Trigger.RISK_WINDOW: {},
+    # Ordinal assessments `levels` or more apart diverge; numeric ones further apart than
+    # `share` of the larger magnitude; yes/no ones whenever they differ.
+    Trigger.DIVERGENT_ASSESSMENT: {
+        "levels": Param("int", default=2, minimum=1, maximum=3),
+        "share": Param("number", default=0.5, positive=True, maximum=2),
+        "indicators": Param("codes", default=[]),
+    },
 }
 
 

@@ -22,6 +22,7 @@ from alerts.choices import (
 )
 from alerts.models import AlertEvent, AlertGroup, Notification, WebhookEndpoint
 from alerts.snapshots import StepSnapshot
+from coordination.choices import PartnerRole
 from coordination.sharing import can_see_situation, government_can_see_situation
 from core.roles import Role
 
@@ -68,6 +69,19 @@ def _candidates(group: AlertGroup, step: StepSnapshot) -> list[tuple[User, str]]
 
 def step_recipients(group: AlertGroup, step: StepSnapshot) -> list[tuple[User, str]]:
     return [(user, role) for user, role in _candidates(group, step) if can_see_situation(user, group.situation_id)]
+
+
+def lead_people(situation) -> list[User]:
+    """Whom a condition addressed to the lead is for: the situation's lead desk officer
+    and the liaisons of its lead government(s) (the government's people and the
+    assignment's named liaison)."""
+    lead = Q(role=Role.LIAISON, is_active=True) & (
+        Q(government__assignments__situation=situation, government__assignments__role=PartnerRole.LEAD)
+        | Q(liaison_assignments__situation=situation, liaison_assignments__role=PartnerRole.LEAD))
+    people = list(User.objects.filter(lead).distinct())
+    if situation.lead_officer_id and situation.lead_officer.is_active:
+        people.append(situation.lead_officer)
+    return sorted({u.pk: u for u in people}.values(), key=lambda u: u.pk)
 
 
 def action_owners(action) -> list[User]:

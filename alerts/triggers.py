@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.choices import Severity, Trigger
+from coordination import assessments
 from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction, RiskLevel
 from coordination.models import Action, IndicatorReading, Situation, TrackedIndicator
 from coordination.windows import (
@@ -35,6 +36,10 @@ class Finding:
     # When the evidence says the condition began (the crossing reading's observed_at, the
     # day a due date passed); None: when the engine first saw it.
     evidence_at: dt.datetime | None = None
+    # Addressed to the situation's lead desk officer and lead government's liaisons: they
+    # are told when it opens or joins, whichever step the group is on
+    # (alerts.lifecycle.announce, alerts.recipients.lead_people).
+    address_lead: bool = False
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -215,6 +220,50 @@ def risk_window(rule, facts: SituationFacts) -> list[Finding]:
     return findings
 
 
+def _assessment_text(reading) -> str:
+    return _("%(gov)s %(value)g (%(when)s)") % {"gov": reading.assessing_government.code, "value": reading.value,
+                                                "when": reading.observed_at.astimezone(dt.timezone.utc)
+                                                .strftime("%Y-%m-%d")}
+
+
+def divergent_assessment(rule, facts: SituationFacts) -> list[Finding]:
+    """One condition per tracked indicator whose partners' latest assessments diverge
+    (coordination/assessments.py), unless a reconciliation note on it was recorded after
+    the latest of them. The secretariat's own readings are not a partner's assessment."""
+    tracked = _tracked_in(facts, rule.params.get("indicators") or [])
+    by_id = {t.indicator_id: t.indicator for t in tracked}
+    latest = assessments.latest_assessments(facts.situation.pk, by_id)
+    found = {}
+    for indicator_id, readings in latest.items():
+        divergence = assessments.divergence(by_id[indicator_id], readings, levels=rule.params["levels"],
+                                            share=rule.params["share"])
+        if divergence is not None:
+            found[indicator_id] = divergence
+    reconciled = assessments.reconciled_since(
+        facts.situation.pk, found, {pk: d.latest_recorded_at for pk, d in found.items()})
+    findings = []
+    for indicator_id, divergence in sorted(found.items()):
+        if indicator_id in reconciled:
+            continue
+        indicator = by_id[indicator_id]
+        low, high = divergence.low, divergence.high
+        findings.append(Finding(
+            subject_key=f"d{indicator_id}", severity=rule.severity, indicator_id=indicator_id, address_lead=True,
+            evidence="d:" + ",".join(str(r.pk) for r in sorted(divergence.assessments, key=lambda r: r.pk)),
+            evidence_at=max(r.observed_at for r in divergence.assessments),
+            title=_("Partners diverge on %(indicator)s: %(low)s against %(high)s")
+            % {"indicator": indicator.name, "low": _assessment_text(low), "high": _assessment_text(high)},
+            detail={"assessments": [
+                {"reading_id": r.pk, "government": r.assessing_government.code,
+                 "government_name": r.assessing_government.name, "value": r.value,
+                 "observed_at": r.observed_at.isoformat(), "recorded_at": r.recorded_at.isoformat(),
+                 "recorded_by": r.recorded_by.username if r.recorded_by else None}
+                for r in divergence.assessments],
+                "value_kind": indicator.value_kind, "levels": rule.params["levels"], "share": rule.params["share"]},
+        ))
+    return findings
+
+
 TRIGGERS = {
     Trigger.THRESHOLD_CROSSED: threshold_crossed,
     Trigger.RISE_WITHIN_WINDOW: rise_within_window,
@@ -223,6 +272,7 @@ TRIGGERS = {
     Trigger.ACTION_STALLED: action_stalled,
     Trigger.RISK_RAISED: risk_raised,
     Trigger.RISK_WINDOW: risk_window,
+    Trigger.DIVERGENT_ASSESSMENT: divergent_assessment,
 }
 
 

@@ -191,16 +191,44 @@ class RiskWindowForm(forms.Form):
 
 
 class ReadingForm(forms.Form):
+    """Staff may attribute the reading to an assigned government (`governments`); a
+    liaison's form has no such field: their reading is their government's assessment."""
+
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=None, empty_label=None)
     value = forms.FloatField(label=_("Value"))
     observed_at = forms.DateTimeField(label=_("Observed at"), widget=DateTimeInput,
                                       help_text=_("In your time zone."))
     source = forms.CharField(label=_("Source"), max_length=500, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    assessing_government = forms.ModelChoiceField(
+        label=_("Assessment of"), queryset=Government.objects.none(), required=False,
+        empty_label=_("The secretariat (no partner)"),
+        help_text=_("Record a partner government's assessment on its behalf."))
 
-    def __init__(self, *args, indicators, **kwargs):
+    def __init__(self, *args, indicators, governments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = indicators
+        if governments is None:
+            del self.fields["assessing_government"]
+        else:
+            self.fields["assessing_government"].queryset = governments
+
+
+class NoteForm(forms.Form):
+    """A note on the situation's timeline; beside the reading form, so prefixed."""
+
+    prefix = "timeline"
+    body = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    indicator = forms.ModelChoiceField(label=_("About the indicator"), queryset=Indicator.objects.none(),
+                                       required=False, empty_label=_("The situation as a whole"))
+    reconciles = forms.BooleanField(
+        label=_("The partners' diverging assessments of this indicator are reconciled"), required=False)
+
+    def __init__(self, *args, indicators, may_reconcile: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+        if not may_reconcile:
+            del self.fields["reconciles"]
 
 
 class AssignmentForm(forms.Form):

@@ -11,6 +11,7 @@ from coordination.models import (
     PartnerAssignment,
     RiskWindow,
     Situation,
+    SituationNote,
     TrackedIndicator,
 )
 from coordination.sharing import visible_situation_q
@@ -56,7 +57,15 @@ def risk_window_list(*, user, situation_id: int | None = None) -> QuerySet[RiskW
 
 def reading_list(*, user, situation_id: int | None = None) -> QuerySet[IndicatorReading]:
     qs = IndicatorReading.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
-        "indicator", "recorded_by"
+        "indicator", "recorded_by", "assessing_government"
+    )
+    return qs if situation_id is None else qs.filter(situation_id=situation_id)
+
+
+def note_list(*, user, situation_id: int | None = None) -> QuerySet[SituationNote]:
+    """A situation's notes are read by whoever sees the situation."""
+    qs = SituationNote.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
+        "author", "government", "indicator"
     )
     return qs if situation_id is None else qs.filter(situation_id=situation_id)
 

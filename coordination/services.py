@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import outbox
+from coordination import assessments, outbox
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -209,9 +209,13 @@ class ReadingInput:
     note: str = ""
     client_id: uuid.UUID | None = None
     supersedes: IndicatorReading | None = None
+    # Whose assessment it is (coordination/assessments.py decides; a liaison's is always
+    # their government's). None from staff: the secretariat's own reading.
+    assessing_government: Government | None = None
 
 
-def _validate_reading(situation: Situation, data: ReadingInput, tracked_ids: set[int], now: dt.datetime) -> None:
+def _validate_reading(situation: Situation, data: ReadingInput, tracked_ids: set[int], now: dt.datetime,
+                      assessor: Government | None) -> None:
     value = data.value
     if value is None:
         raise DomainError(_("A value is required."), field="value")
@@ -241,11 +245,17 @@ def _validate_reading(situation: Situation, data: ReadingInput, tracked_ids: set
         if IndicatorReading.objects.filter(supersedes=old).exists():
             raise DomainError(_("That reading has already been corrected; correct the latest one."),
                               field="supersedes")
+        # A correction is the same assessor's: one partner cannot overwrite another's view.
+        if old.assessing_government_id != (assessor.pk if assessor else None):
+            raise DomainError(_("A correction must be by the same assessing government as the reading it corrects."),
+                              field="supersedes")
 
 
-def _same_reading(existing: IndicatorReading, situation: Situation, data: ReadingInput) -> bool:
+def _same_reading(existing: IndicatorReading, situation: Situation, data: ReadingInput,
+                  assessor: Government | None) -> bool:
     return (existing.situation_id == situation.pk and existing.indicator_id == data.indicator.pk
-            and existing.value == float(data.value) and existing.observed_at == data.observed_at)
+            and existing.value == float(data.value) and existing.observed_at == data.observed_at
+            and existing.assessing_government_id == (assessor.pk if assessor else None))
 
 
 @transaction.atomic
@@ -256,8 +266,13 @@ def readings_record(*, actor, situation: Situation, readings: list[ReadingInput]
     A reading whose client_id was seen before is not stored again: the stored one is
     returned with created=False, so a sender may retry without fear of duplicates.
     The situation is evaluated once after commit, however many readings arrived.
+
+    Staff and the liaisons of governments assigned to the situation may record; each
+    reading is attributed by coordination.assessments.attribution.
     """
-    _require_staff(actor, _("record readings"))
+    if not assessments.may_assess(actor, situation.pk):
+        raise NotPermitted(_("Only desk officers, managers and the liaisons of assigned governments may record "
+                             "readings."))
     if len(readings) > BULK_READINGS_LIMIT:
         raise DomainError(_("At most %(n)d readings per request.") % {"n": BULK_READINGS_LIMIT}, field="readings")
     tracked_ids = set(TrackedIndicator.objects.filter(situation=situation).values_list("indicator_id", flat=True))
@@ -265,27 +280,29 @@ def readings_record(*, actor, situation: Situation, readings: list[ReadingInput]
     if len(client_ids) != len(set(client_ids)):
         raise DomainError(_("The same client id appears twice in one request."), field="client_id")
     existing = IndicatorReading.objects.in_bulk(client_ids, field_name="client_id") if client_ids else {}
+    assigned_ids = set(situation.assignments.values_list("government_id", flat=True))
     now = timezone.now()
     results: list[tuple[IndicatorReading, bool]] = []
     to_create: list[IndicatorReading] = []
     for index, data in enumerate(readings):
         prefix = f"{index}." if len(readings) > 1 else ""
         try:
+            assessor = assessments.attribution(actor, data.assessing_government, assigned_ids)
             previous = existing.get(data.client_id) if data.client_id else None
             if previous is not None:
-                if not _same_reading(previous, situation, data):
+                if not _same_reading(previous, situation, data, assessor):
                     raise DomainError(_("This client id was already used for a different reading."),
                                       field="client_id", code="client_id_conflict")
                 results.append((previous, False))
                 continue
-            _validate_reading(situation, data, tracked_ids, now)
+            _validate_reading(situation, data, tracked_ids, now, assessor)
         except DomainError as error:
             error.field = f"{prefix}{error.field}" if error.field else prefix.rstrip(".") or None
             raise
         reading = IndicatorReading(
             situation=situation, indicator=data.indicator, value=float(data.value), observed_at=data.observed_at,
             source=data.source, note=data.note, recorded_by=actor, client_id=data.client_id,
-            supersedes=data.supersedes,
+            supersedes=data.supersedes, assessing_government=assessor,
         )
         to_create.append(reading)
         results.append((reading, True))
@@ -297,10 +314,11 @@ def readings_record(*, actor, situation: Situation, readings: list[ReadingInput]
 
 def reading_record(*, actor, situation: Situation, indicator: Indicator, value: float, observed_at: dt.datetime,
                    source: str = "", note: str = "", client_id: uuid.UUID | None = None,
-                   supersedes: IndicatorReading | None = None) -> tuple[IndicatorReading, bool]:
+                   supersedes: IndicatorReading | None = None,
+                   assessing_government: Government | None = None) -> tuple[IndicatorReading, bool]:
     [(reading, created)] = readings_record(actor=actor, situation=situation, readings=[ReadingInput(
         indicator=indicator, value=value, observed_at=observed_at, source=source, note=note,
-        client_id=client_id, supersedes=supersedes)])
+        client_id=client_id, supersedes=supersedes, assessing_government=assessing_government)])
     return reading, created
 
 

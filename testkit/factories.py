@@ -14,6 +14,7 @@ from coordination.models import (
     IndicatorReading,
     PartnerAssignment,
     Situation,
+    SituationNote,
     TrackedIndicator,
 )
 from testkit.cast import PASSWORD
@@ -94,6 +95,19 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     value = 1.0
     observed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+
+
+class SituationNoteFactory(factory.django.DjangoModelFactory):
+    """A liaison's note on a situation their government is assigned to, about an indicator."""
+
+    class Meta:
+        model = SituationNote
+
+    situation = factory.SubFactory(SituationFactory)
+    author = factory.LazyAttribute(lambda o: UserFactory(role=Role.LIAISON, government=GovernmentFactory()))
+    government = factory.LazyAttribute(lambda o: o.author.government)
+    indicator = factory.SubFactory(IndicatorFactory)
+    body = "Our embassy reports new checkpoints."
 
 
 class ActionFactory(factory.django.DjangoModelFactory):

@@ -270,3 +270,17 @@ def test_actions_moved_at_past_times_and_their_log_agrees(world):
         if action.completed_at:
             assert action.agreed_at < action.completed_at == times[-1], action
     assert Action.objects.filter(created_at__lt=now - dt.timedelta(weeks=8)).exists()
+
+
+def test_partners_disagree_on_two_situations_one_was_reconciled_and_partners_wrote_notes(world):
+    from alerts.choices import Trigger
+    from coordination.models import SituationNote
+
+    diverging = Alert.objects.filter(rule__trigger=Trigger.DIVERGENT_ASSESSMENT, condition_active=True)
+    assert diverging.values("situation").distinct().count() == 2
+    for condition in diverging:
+        assert len({a["government"] for a in condition.detail["assessments"]}) >= 2
+    assert Alert.objects.filter(rule__trigger=Trigger.DIVERGENT_ASSESSMENT, condition_active=False).exists()
+    assert SituationNote.objects.filter(reconciles=True).count() == 1
+    assert SituationNote.objects.filter(government__isnull=False).count() >= 3
+    assert IndicatorReading.objects.filter(assessing_government__isnull=False).count() >= 6

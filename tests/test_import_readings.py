@@ -131,10 +131,22 @@ def test_it_reads_standard_input(rows, desk_officer, monkeypatch):
     assert IndicatorReading.objects.count() == 3
 
 
-def test_a_liaison_may_not_import_readings(tmp_path, rows, liaison):
-    with pytest.raises(CommandError, match="Only desk officers and managers"):
-        run(write_csv(tmp_path, rows), actor="liaison")
+def test_a_liaison_imports_their_governments_assessments_where_it_is_assigned_only(
+        tmp_path, rows, liaison, situation, home_government):
+    with pytest.raises(CommandError, match="1 rows were refused"):
+        _out, err = run(write_csv(tmp_path, rows), actor="liaison")
+    # The foreign situation reads as absent, exactly as over the API.
+    stored = IndicatorReading.objects.all()
+    assert stored.count() == 2 and all(r.situation_id == situation.pk for r in stored)
+    assert {r.assessing_government_id for r in stored} == {home_government.pk}
 
+
+def test_an_unassigned_liaison_imports_nothing(tmp_path, rows):
+    from testkit import cast
+
+    cast.user("lonely_liaison")
+    with pytest.raises(CommandError, match="3 rows were refused"):
+        run(write_csv(tmp_path, rows), actor="lonely-liaison")
     assert not IndicatorReading.objects.exists()
 
 

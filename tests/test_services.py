@@ -131,9 +131,14 @@ def test_a_correction_supersedes_a_reading_once(desk_officer, situation, indicat
         record(desk_officer, situation, indicator, 5, supersedes=original)
 
 
-def test_a_liaison_cannot_record_readings(liaison, situation, indicator, tracked):
+def test_a_liaisons_reading_is_their_governments_and_only_where_they_see(liaison, situation, indicator, tracked,
+                                                                         foreign_situation, home_government):
+    reading, _created = record(liaison, situation, indicator, 3)
+    assert reading.assessing_government == home_government
+    TrackedIndicatorFactory(situation=foreign_situation, indicator=indicator)
     with pytest.raises(NotPermitted):
-        record(liaison, situation, indicator, 3)
+        record(liaison, foreign_situation, indicator, 3)
+    assert IndicatorReading.objects.count() == 1
 
 
 # --- Assignments -------------------------------------------------------------------------

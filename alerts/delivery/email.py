@@ -10,6 +10,8 @@ from alerts.models.alert import SEVERITY_ORDER
 # What the message says it is about, by the event that caused it.
 HEADLINES = {
     EventKind.OPENED: _("New escalation"),
+    # Only people a joining condition is addressed to are told on its own event.
+    EventKind.JOINED: _("New condition for you"),
     EventKind.ESCALATED: _("Escalated"),
     EventKind.UPDATED: _("Update"),
     EventKind.FLAPPING: _("Flapping"),

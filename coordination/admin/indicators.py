@@ -22,13 +22,14 @@ class IndicatorReadingAdmin(SituationScopedAdmin, ServiceAdmin):
     here; a correction is a new reading that names the one it supersedes."""
 
     situation_path = "situation__"
-    list_display = ("observed_at", "situation", "indicator", "value", "source", "recorded_by", "supersedes")
-    list_filter = ("indicator__risk_factor", "indicator")
+    list_display = ("observed_at", "situation", "indicator", "value", "assessing_government", "source", "recorded_by",
+                    "supersedes")
+    list_filter = ("indicator__risk_factor", "indicator", "assessing_government")
     search_fields = ("situation__title", "indicator__code", "indicator__name", "source")
-    list_select_related = ("situation", "indicator", "recorded_by", "supersedes")
+    list_select_related = ("situation", "indicator", "recorded_by", "supersedes", "assessing_government")
     date_hierarchy = "observed_at"
     fields = ("situation", "indicator", "value", "observed_at", "source", "note", "supersedes",
-              "recorded_by", "recorded_at", "client_id")
+              "assessing_government", "recorded_by", "recorded_at", "client_id")
     readonly_fields = ("recorded_by", "recorded_at", "client_id")
     autocomplete_fields = ("situation", "indicator", "supersedes")
 
@@ -42,6 +43,7 @@ class IndicatorReadingAdmin(SituationScopedAdmin, ServiceAdmin):
         reading, _created = services.reading_record(
             actor=request.user, situation=obj.situation, indicator=obj.indicator, value=obj.value,
             observed_at=obj.observed_at, source=obj.source, note=obj.note, supersedes=obj.supersedes,
+            assessing_government=obj.assessing_government,
         )
         obj.pk, obj.recorded_at, obj.recorded_by = reading.pk, reading.recorded_at, reading.recorded_by
         obj._state.adding = False

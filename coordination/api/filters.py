@@ -117,7 +117,8 @@ class ReadingFilter(django_filters.FilterSet):
     indicator_code = django_filters.CharFilter(field_name="indicator__code", max_length=40)
     observed_after = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
     observed_before = django_filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
+    assessing_government = django_filters.NumberFilter(field_name="assessing_government_id")
 
     class Meta:
         model = IndicatorReading
-        fields = ["indicator", "indicator_code", "observed_after", "observed_before"]
+        fields = ["indicator", "indicator_code", "observed_after", "observed_before", "assessing_government"]

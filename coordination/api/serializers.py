@@ -18,6 +18,7 @@ from coordination.models import (
     PartnerAssignment,
     RiskWindow,
     Situation,
+    SituationNote,
     TrackedIndicator,
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
@@ -231,11 +232,14 @@ class TrackIndicatorSerializer(StrictSerializer):
 class ReadingSerializer(serializers.ModelSerializer):
     indicator_code = serializers.CharField(source="indicator.code", read_only=True)
     recorded_by = UserBriefSerializer(read_only=True, allow_null=True)
+    assessing_government = GovernmentBriefSerializer(
+        read_only=True, allow_null=True,
+        help_text="The partner whose assessment this is; null: the secretariat's own reading.")
 
     class Meta:
         model = IndicatorReading
         fields = ["id", "situation", "indicator", "indicator_code", "value", "observed_at", "source", "note",
-                  "recorded_by", "recorded_at", "client_id", "supersedes"]
+                  "assessing_government", "recorded_by", "recorded_at", "client_id", "supersedes"]
         read_only_fields = fields
 
 
@@ -258,9 +262,37 @@ class ReadingWriteSerializer(StrictSerializer):
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     supersedes = ScopedPrimaryKeyRelatedField(selector=selectors.reading_list, queryset=IndicatorReading.objects.all(),
                                               required=False, allow_null=True, default=None)
+    assessing_government = CachedPrimaryKeyRelatedField(
+        queryset=Government.objects.all(), required=False, allow_null=True, default=None,
+        help_text="Whose assessment it is. A liaison's reading is always their own government's (omit it, or "
+                  "name it); staff may name a government assigned to the situation, or omit it for the "
+                  "secretariat's own reading.")
 
     class Meta:
         list_serializer_class = ReadingListSerializer
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+    government = GovernmentBriefSerializer(read_only=True, allow_null=True,
+                                           help_text="The author's government, for a liaison's note.")
+    indicator_code = serializers.CharField(source="indicator.code", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = SituationNote
+        fields = ["id", "situation", "author", "government", "body", "indicator", "indicator_code", "reconciles",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class NoteWriteSerializer(StrictSerializer):
+    """A note on the situation's timeline; `reconciles` (with `indicator`) says the
+    partners' diverging assessments of that indicator were reconciled."""
+
+    body = serializers.CharField(max_length=5000)
+    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all(), required=False,
+                                                   allow_null=True, default=None)
+    reconciles = serializers.BooleanField(required=False, default=False)
 
 
 # --- Risk windows --------------------------------------------------------------------------

@@ -14,6 +14,11 @@ router.register("risk-windows", views.RiskWindowViewSet, basename="riskwindow")
 urlpatterns = [
     path("situations/<int:situation_pk>/readings", views.ReadingViewSet.as_view({"get": "list", "post": "create"}),
          name="situation-readings"),
+    path("situations/<int:situation_pk>/readings/export",
+         views.ReadingViewSet.as_view({"get": "export"}, **views.ReadingViewSet.export.kwargs),
+         name="situation-readings-export"),
+    path("situations/<int:situation_pk>/notes", views.SituationNoteViewSet.as_view({"get": "list", "post": "create"}),
+         name="situation-notes"),
     path("situations/<int:situation_pk>/indicators",
          views.TrackedIndicatorViewSet.as_view({"get": "list", "post": "create"}), name="situation-indicators"),
     path("situations/<int:situation_pk>/risk-windows",

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import closing, risk_windows, selectors, services
+from coordination import assessments, closing, notes, risk_windows, selectors, services
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -17,7 +17,7 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
-from coordination.models import IndicatorReading, RiskWindow, TrackedIndicator
+from coordination.models import IndicatorReading, RiskWindow, SituationNote, TrackedIndicator
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -195,14 +195,31 @@ class TrackedIndicatorViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.Cr
         description="Send one object or a JSON list of objects. A list is refused whole if any row is invalid; "
                     "`fields` then names the row and field (\"3.value\"). Readings whose `client_id` was seen "
                     "before are returned as stored and not created again: 201 if anything was created, 200 if "
-                    "nothing was. A list is answered with a list in the order sent.",
+                    "nothing was. A list is answered with a list in the order sent. Staff and the liaisons of "
+                    "assigned governments may record; a liaison's reading is their government's assessment.",
     ),
 )
-class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
-                     viewsets.GenericViewSet):
+class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, CsvExportMixin, mixins.CreateModelMixin,
+                     mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ReadingSerializer
     filterset_class = ReadingFilter
     pagination_class = CursorByTimePagination
+    csv_filename = "readings.csv"
+    csv_columns = [
+        ("id", lambda o: o.pk),
+        ("situation_id", lambda o: o.situation_id),
+        ("indicator_code", lambda o: o.indicator.code),
+        ("value", lambda o: o.value),
+        ("observed_at", lambda o: o.observed_at.isoformat()),
+        ("assessing_government", lambda o: o.assessing_government.code if o.assessing_government else ""),
+        ("source", lambda o: o.source),
+        ("recorded_by", lambda o: o.recorded_by.username if o.recorded_by else ""),
+        ("recorded_at", lambda o: o.recorded_at.isoformat()),
+        ("supersedes", lambda o: o.supersedes_id or ""),
+    ]
+
+    def may_change(self, user, situation):
+        return assessments.may_assess(user, situation.pk)
 
     @property
     def filter_backends(self):
@@ -230,6 +247,37 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModel
         data = self.get_serializer([stored[reading.pk] for reading, _created in results], many=True).data
         created = any(was_created for _reading, was_created in results)
         return Response(data if many else data[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The notes on this situation's timeline, newest first"),
+    create=extend_schema(request=s.NoteWriteSerializer, responses={201: s.NoteSerializer},
+                         summary="Add a note to the situation's timeline (append-only)",
+                         description="Staff and the liaisons of assigned governments may write. `reconciles` "
+                                     "with `indicator` records that the partners' diverging assessments of it "
+                                     "were reconciled (staff and the lead government's liaisons)."),
+)
+class SituationNoteViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                           mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.NoteSerializer
+    filter_backends = []
+    pagination_class = CursorByCreationPagination
+
+    def may_change(self, user, situation):
+        return assessments.may_assess(user, situation.pk)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SituationNote.objects.none()
+        return selectors.note_list(user=self.request.user, situation_id=self.get_situation().pk)
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        write = s.NoteWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        note = notes.note_add(actor=request.user, situation=situation, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=note.pk)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

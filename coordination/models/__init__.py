@@ -1,5 +1,6 @@
 from coordination.models.actions import Action, ActionUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
+from coordination.models.notes import SituationNote
 from coordination.models.outbox import SituationChange
 from coordination.models.situations import Government, PartnerAssignment, Situation
 from coordination.models.windows import RiskWindow
@@ -14,5 +15,6 @@ __all__ = [
     "RiskWindow",
     "Situation",
     "SituationChange",
+    "SituationNote",
     "TrackedIndicator",
 ]

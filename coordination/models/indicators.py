@@ -105,6 +105,11 @@ class IndicatorReading(models.Model):
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
+    # Whose assessment this is: a partner government's, or (null) the secretariat's own.
+    # Only partners' assessments are compared for divergence (coordination/assessments.py).
+    assessing_government = models.ForeignKey(
+        "coordination.Government", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments",
+        help_text=_("The partner government whose assessment this is; empty: the secretariat's own reading."))
 
     class Meta:
         ordering = ["-observed_at", "-id"]
@@ -116,6 +121,9 @@ class IndicatorReading(models.Model):
         ]
         indexes = [
             models.Index(fields=["situation", "indicator", "-observed_at"], name="reading_series_idx"),
+            # Each partner's latest assessment of each indicator (the divergence trigger).
+            models.Index(fields=["situation", "indicator", "assessing_government", "-observed_at"],
+                         condition=Q(assessing_government__isnull=False), name="reading_assessment_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ propose. Writes go through coordination.services; reads through coordination.sel
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
@@ -13,17 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import extensions, selectors, services, windows
+from coordination import assessments, extensions, notes, selectors, services, windows
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
     AssignmentForm,
+    NoteForm,
     ReadingForm,
     SituationFilterForm,
     SituationForm,
     add_domain_error,
 )
-from coordination.models import Indicator
+from coordination.models import Government, Indicator
 from coordination.views.charts import build_chart
 from coordination.views import panels
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
@@ -85,11 +86,12 @@ def _history_entries(situation):
     return entries
 
 
-def _timeline(updates, history, all_windows) -> list[dict]:
-    """What happened to the situation, newest first: its actions' progress log, its
-    closings and reopenings (read from the history already loaded for the page), and its
-    open and coming risk windows."""
+def _timeline(updates, history, all_windows, situation_notes=()) -> list[dict]:
+    """What happened to the situation, newest first: its actions' progress log, the
+    notes of staff and partners, its closings and reopenings (read from the history
+    already loaded for the page), and its open and coming risk windows."""
     entries = [{"at": u.created_at, "kind": "update", "update": u} for u in updates]
+    entries += [{"at": n.created_at, "kind": "note", "note": n} for n in situation_notes]
     entries += [{"at": e["record"].history_date, "kind": e["event"], "record": e["record"]}
                 for e in history if e["event"]]
     entries += panels.window_timeline_entries(all_windows)
@@ -119,13 +121,35 @@ def indicator_panel_context(request, situation, reading_form=None, notice=None, 
     if all_windows is None:  # the panel alone (htmx), not within the whole page
         all_windows = panels.situation_windows(request.user, situation)
     tracked, charts, latest = _charts(request.user, situation, all_windows)
-    if reading_form is None and request.user.sees_all_situations and tracked:
+    user = request.user
+    may_assess = assessments.may_assess(user, situation.pk)
+    if reading_form is None and may_assess and tracked:
         reading_form = ReadingForm(
             indicators=Indicator.objects.filter(pk__in=[t.indicator_id for t in tracked]),
+            governments=_assigned_governments(situation) if user.sees_all_situations else None,
             initial={"observed_at": timezone.localtime().replace(second=0, microsecond=0)},
         )
     return {"situation": situation, "charts": charts, "latest_readings": latest, "reading_form": reading_form,
-            "reading_notice": notice, "tracked_indicator_ids": [t.indicator_id for t in tracked]}
+            "reading_notice": notice, "tracked_indicator_ids": [t.indicator_id for t in tracked],
+            "assessing_as": None if user.sees_all_situations else user.government,
+            "partner_assessments": _partner_assessments(situation, tracked)}
+
+
+def _assigned_governments(situation):
+    return Government.objects.filter(assignments__situation=situation).order_by("name")
+
+
+def _partner_assessments(situation, tracked) -> list[dict]:
+    """Per tracked indicator, each partner's latest assessment and whether they diverge
+    by the default measure (the alert rule may use its own)."""
+    latest = assessments.latest_assessments(situation.pk, [t.indicator_id for t in tracked])
+    rows = []
+    for t in tracked:
+        found = latest.get(t.indicator_id)
+        if found:
+            rows.append({"indicator": t.indicator, "assessments": found,
+                         "divergence": assessments.divergence(t.indicator, found)})
+    return rows
 
 
 def situation_detail_context(request, situation, **forms):
@@ -143,11 +167,13 @@ def situation_detail_context(request, situation, **forms):
     )
     history = _history_entries(situation)
     all_windows = panels.situation_windows(user, situation)
+    situation_notes = list(selectors.note_list(user=user, situation_id=situation.pk)
+                           .order_by("-created_at", "-id")[:TIMELINE_SHOWN])
     context = {
         "situation": situation,
         "board": board,
         "today": today,
-        "timeline": _timeline(updates, history, all_windows),
+        "timeline": _timeline(updates, history, all_windows, situation_notes),
         "history": history,
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
         "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
@@ -156,6 +182,8 @@ def situation_detail_context(request, situation, **forms):
     context.update(panels.closing_context(user, situation, actions, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice"), all_windows=all_windows))
+    context["note_form"] = forms.get("note_form") or note_form_for(user, situation,
+                                                                   context["tracked_indicator_ids"])
     context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
     return context
 
@@ -220,20 +248,29 @@ def situation_edit(request, situation_id: int):
                   {"form": form, "situation": situation, "conflict": conflict}, status=status)
 
 
+def note_form_for(user, situation, tracked_indicator_ids, data=None):
+    if not assessments.may_assess(user, situation.pk):
+        return None
+    return NoteForm(data, indicators=Indicator.objects.filter(pk__in=tracked_indicator_ids),
+                    may_reconcile=notes.may_reconcile(user, situation))
+
+
 @login_required
 @require_POST
 def reading_create(request, situation_id: int):
     situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
-    staff_only(request.user)
+    if not assessments.may_assess(request.user, situation.pk):
+        raise PermissionDenied
     tracked_ids = selectors.tracked_indicator_list(user=request.user, situation_id=situation.pk).values("indicator_id")
-    form = ReadingForm(request.POST, indicators=Indicator.objects.filter(pk__in=tracked_ids))
+    form = ReadingForm(request.POST, indicators=Indicator.objects.filter(pk__in=tracked_ids),
+                       governments=_assigned_governments(situation) if request.user.sees_all_situations else None)
     notice = None
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.reading_record(actor=request.user, situation=situation, indicator=data["indicator"],
                                     value=data["value"], observed_at=data["observed_at"], source=data["source"],
-                                    note=data["note"])
+                                    note=data["note"], assessing_government=data.get("assessing_government"))
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:

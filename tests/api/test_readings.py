@@ -103,11 +103,12 @@ def test_a_batch_of_more_than_a_thousand_is_refused(post_readings, indicator):
     assert IndicatorReading.objects.count() == 0
 
 
-def test_a_liaison_may_read_but_not_record_readings(client_for, liaison, situation, tracked, indicator):
+def test_a_liaison_may_read_and_record_their_governments_readings(client_for, liaison, situation, tracked,
+                                                                  indicator):
     client = client_for(liaison)
     url = f"/api/v1/situations/{situation.pk}/readings"
-    assert client.post(url, reading(indicator), format="json").status_code == 403
-    assert client.get(url).status_code == 200
+    assert client.post(url, reading(indicator), format="json").status_code == 201
+    assert client.get(url).json()["results"][0]["assessing_government"]["code"] == "XHA"
 
 
 def test_readings_are_paged_by_cursor_and_filtered_by_time(client_for, desk_officer, situation, tracked, indicator):

@@ -23,7 +23,10 @@ EXPECTED = {
     "pages:situation-create": (STAFF_ONLY, None),
     "pages:situation-detail": (EVERYONE, None),
     "pages:situation-edit": (STAFF_ONLY, None),
-    "pages:reading-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    # A liaison records their government's assessment on a situation they see.
+    "pages:reading-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
+    # An empty note is bad input, for staff and for a liaison of an assigned government.
+    "pages:note-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
     "pages:assignment-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:action-propose": (STAFF_ONLY, None),
     # An empty close form lacks its outcome; an open situation cannot be reopened.

@@ -16,6 +16,7 @@ from testkit.factories import (
     GovernmentFactory,
     ReadingFactory,
     SituationFactory,
+    SituationNoteFactory,
     TrackedIndicatorFactory,
 )
 
@@ -23,7 +24,8 @@ QUERY_COUNTS: dict[str, int] = {}
 
 
 def grow(n, *, situation, action, home_government, indicator, liaison, manager):
-    """n more of everything a page lists: situations, actions, readings, updates."""
+    """n more of everything a page lists: situations, actions, readings (a partner's
+    assessment every other one), updates, partners' notes."""
     for i in range(n):
         other = SituationFactory(title=f"Grown situation {i}-{SituationFactory._meta.model.objects.count()}",
                                  lead_officer=manager)
@@ -41,7 +43,10 @@ def grow(n, *, situation, action, home_government, indicator, liaison, manager):
         ActionUpdate.objects.create(action=grown, author=manager, old_status="proposed", new_status="proposed",
                                     note=f"note {i}")
         ReadingFactory(situation=situation, indicator=indicator, value=float(i),
-                       observed_at=timezone.now() - dt.timedelta(hours=i + 1), recorded_by=manager)
+                       observed_at=timezone.now() - dt.timedelta(hours=i + 1), recorded_by=manager,
+                       assessing_government=home_government if i % 2 else None)
+        SituationNoteFactory(situation=situation, author=liaison, government=home_government, indicator=indicator,
+                             body=f"Grown partner note {i}")
 
 
 PAGES = [

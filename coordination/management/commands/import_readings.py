@@ -6,8 +6,8 @@ content, so importing the same file twice stores nothing the second time.
 
 Rows are grouped by situation and sent in batches of at most BULK_READINGS_LIMIT: the
 situation is evaluated once per batch, and a batch with one bad row stores none of its
-rows. The rules (finite value, tracked indicator, zone-aware past time, staff actor) are
-the service's; this command only parses text and names the file line of an error.
+rows. The rules (finite value, tracked indicator, zone-aware past time, who may record
+and whose assessment it is) are the service's; this command only parses text and names the file line of an error.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from coordination import services
-from coordination.models import Indicator, Situation
+from coordination import selectors, services
+from coordination.models import Indicator
 from core.errors import DomainError, NotPermitted
 
 REQUIRED = ("situation_id", "indicator", "value", "observed_at", "source")
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="CSV file, or - for standard input")
-        parser.add_argument("--actor", required=True, help="username of the desk officer or manager recording them")
+        parser.add_argument("--actor", required=True, help="username of the desk officer, manager or liaison recording them")
         parser.add_argument("--dry-run", action="store_true", help="validate every row and store nothing")
 
     def handle(self, *args, path, actor, dry_run, **options):
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {actor!r}.") from None
         handle = sys.stdin if path == "-" else open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115
         try:
-            rows, errors, duplicates, self.situations = self._parse(csv.DictReader(handle))
+            rows, errors, duplicates, self.situations = self._parse(csv.DictReader(handle), user)
         finally:
             if handle is not sys.stdin:
                 handle.close()
@@ -72,14 +72,16 @@ class Command(BaseCommand):
         if errors:
             raise CommandError(f"{len(errors)} rows were refused; their batches stored nothing.")
 
-    def _parse(self, reader):
+    def _parse(self, reader, user):
         missing = [name for name in REQUIRED if name not in (reader.fieldnames or ())]
         if missing:
             raise CommandError(f"Missing columns: {', '.join(missing)}.")
         indicators = {i.code: i for i in Indicator.objects.all()}
         raw = [(reader.line_num, row) for row in reader]
         ids = {r["situation_id"].strip() for _line, r in raw if (r["situation_id"] or "").strip().isdigit()}
-        situations = Situation.objects.in_bulk([int(i) for i in ids])
+        # Scoped like every read: a situation the actor may not see is "no situation" (a
+        # liaison imports their government's assessments of the situations it is on).
+        situations = selectors.situation_list(user=user).in_bulk([int(i) for i in ids])
         rows, errors, seen, duplicates = [], {}, set(), 0
         for line, row in raw:
             key = (row["situation_id"] or "").strip()

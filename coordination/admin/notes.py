@@ -1,0 +1,27 @@
+"""Situation notes, read only: they are written by coordination.notes from the situation
+page and the API, and append-only as what a partner said stays said."""
+from django.contrib import admin
+
+from coordination.admin.base import SituationScopedAdmin
+from coordination.models import SituationNote
+
+
+@admin.register(SituationNote)
+class SituationNoteAdmin(SituationScopedAdmin):
+    situation_path = "situation__"
+    list_display = ("created_at", "situation", "author", "government", "indicator", "reconciles")
+    list_filter = ("reconciles", "government")
+    search_fields = ("situation__title", "body", "author__username")
+    list_select_related = ("situation", "author", "government", "indicator")
+    date_hierarchy = "created_at"
+    fields = ("situation", "author", "government", "indicator", "reconciles", "body", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
