@@ -94,23 +94,24 @@ class SituationBriefSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     government = GovernmentBriefSerializer(read_only=True)
-    liaison = UserBriefSerializer(read_only=True, allow_null=True)
+    liaisons = UserBriefSerializer(many=True, read_only=True)
 
     class Meta:
         model = PartnerAssignment
-        fields = ["id", "situation", "government", "role", "liaison", "created_at"]
+        fields = ["id", "situation", "government", "role", "liaisons", "created_at"]
         read_only_fields = fields
 
 
 class AssignmentCreateSerializer(StrictModelSerializer):
     situation = ScopedPrimaryKeyRelatedField(selector=selectors.situation_list, queryset=Situation.objects.all())
     government = serializers.PrimaryKeyRelatedField(queryset=Government.objects.all())
-    liaison = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
-                                                 required=False)
+    liaisons = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                  required=False,
+                                                  help_text="Liaisons of this government who speak for it here.")
 
     class Meta:
         model = PartnerAssignment
-        fields = ["situation", "government", "role", "liaison"]
+        fields = ["situation", "government", "role", "liaisons"]
         validators = []  # uniqueness is the service's rule (one assignment per government)
 
 

@@ -154,6 +154,7 @@ def situation_detail_context(request, situation, **forms):
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
     context.update(panels.closing_context(user, situation, actions, forms))
+    context.update(panels.named_context(user, situation, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice"), all_windows=all_windows))
     context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
@@ -178,8 +179,7 @@ def situation_create(request):
     form = SituationForm(request.POST or None, initial={"lead_officer": request.user})
     if request.method == "POST" and form.is_valid():
         try:
-            situation = services.situation_open(actor=request.user, named_liaisons=form.cleaned_data["named_liaisons"],
-                                                **_situation_kwargs(form.cleaned_data))
+            situation = services.situation_open(actor=request.user, **_situation_kwargs(form.cleaned_data))
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:
@@ -194,7 +194,6 @@ def situation_edit(request, situation_id: int):
     staff_only(request.user)
     initial = {name: getattr(situation, name) for name in ("title", "country_code", "area", "summary", "status",
                                                           "risk_level", "marking", "lead_officer")}
-    initial["named_liaisons"] = list(situation.named_liaisons.all())
     initial["version"] = situation.version
     form = SituationForm(request.POST or None, initial=initial, closed=situation.is_closed)
     conflict = None
@@ -202,7 +201,6 @@ def situation_edit(request, situation_id: int):
         try:
             services.situation_update(actor=request.user, situation=situation,
                                       expected_version=form.cleaned_data["version"],
-                                      named_liaisons=form.cleaned_data["named_liaisons"],
                                       **_situation_kwargs(form.cleaned_data))
         except VersionConflict as error:
             # Keep what was typed; show what is stored now; the next save is deliberate.
