@@ -66,6 +66,7 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
     etag_prefix = "situation"
     conditional_actions = ("close_situation", "reopen_situation")
     csv_filename = "situations.csv"
+    csv_marking = staticmethod(lambda o: o.tlp)
     csv_columns = [
         ("id", lambda o: o.pk),
         ("title", lambda o: o.title),
@@ -73,7 +74,6 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         ("area", lambda o: o.area),
         ("status", lambda o: o.status),
         ("risk_level", lambda o: o.risk_level),
-        ("marking", lambda o: o.get_marking_display()),
         ("lead_officer", lambda o: o.lead_officer.username if o.lead_officer else ""),
         ("governments", lambda o: " ".join(f"{a.government.code}:{a.role}" for a in o.assignments.all())),
         ("updated_at", lambda o: o.updated_at.isoformat()),
@@ -300,6 +300,7 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
     conditional_actions = ("transition",)
     conflict_actions = ("transition",)
     csv_filename = "actions.csv"
+    csv_marking = staticmethod(lambda o: o.situation.tlp)
     csv_columns = [
         ("id", lambda o: o.pk),
         ("situation_id", lambda o: o.situation_id),

@@ -115,6 +115,11 @@ class Situation(models.Model):
     def is_closed(self) -> bool:
         return self.status == SituationStatus.CLOSED
 
+    @property
+    def tlp(self) -> str:
+        """Its marking as the official TLP 2.0 label, e.g. "TLP:RED"."""
+        return Marking.tlp(self.marking)
+
 
 class PartnerAssignment(models.Model):
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="assignments")

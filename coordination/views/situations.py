@@ -26,7 +26,7 @@ from coordination.forms import (
 from coordination.models import Indicator
 from coordination.views.charts import build_chart
 from coordination.views import panels
-from coordination.views.common import get_scoped_or_404, page_number, staff_only
+from coordination.views.common import get_scoped_or_404, page_number, print_marking, staff_only
 from core.errors import DomainError, VersionConflict
 
 SITUATIONS_PER_PAGE = 50
@@ -61,7 +61,7 @@ def situation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "coordination/situation_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), **print_marking(page.object_list),
     })
 
 
