@@ -1,7 +1,7 @@
-"""The demo's desk of several people: Aldmark's foreign ministry has a second liaison,
+"""The demo's desk of several people: Aldoria's foreign ministry has a second liaison,
 who speaks for it on every situation it is assigned to beside the first, and is named
-on the TLP:RED situation Aldmark leads (Orvenia), so the situation page lists two
-Aldmark liaisons and two named recipients of that government."""
+on the TLP:RED situation Aldoria leads (Orvenia), so the situation page lists two
+Aldoria liaisons and two named recipients of that government."""
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
