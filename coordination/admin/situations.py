@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role, User
-from coordination import services
+from coordination import named, services
 from coordination.admin.base import (
     ReadOnlyHistoryAdmin,
     ServiceAdmin,
@@ -131,6 +131,15 @@ class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
         if db_field.name == "named_liaisons":
             kwargs["queryset"] = User.objects.filter(role=Role.LIAISON, is_active=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "named_liaisons" in form.base_fields:
+            # Offer only whom coordination/named.py would accept: nobody before any
+            # government is assigned (the service refuses the rest anyway).
+            form.base_fields["named_liaisons"].queryset = (
+                named.nameable_liaisons(obj) if obj is not None else User.objects.none())
+        return form
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
