@@ -215,3 +215,18 @@ def test_the_api_creates_an_assignment_with_several_liaisons(client_for, situati
         "situation": situation.pk, "government": cast.government("observer").pk, "liaisons": [liaison.pk]},
         format="json")
     assert wrong.status_code == 400 and "liaisons" in wrong.json()["fields"]
+
+
+def test_the_api_changes_the_liaisons_of_an_assignment(client_for, situation, desk_officer, liaison, second_liaison,
+                                                       other_liaison):
+    assignment = situation.assignments.get()
+    url = f"/api/v1/assignments/{assignment.pk}"
+    response = client_for(desk_officer).patch(url, {"liaisons": [liaison.pk, second_liaison.pk]}, format="json")
+    assert response.status_code == 200, response.content
+    assert sorted(p["id"] for p in response.json()["liaisons"]) == sorted([liaison.pk, second_liaison.pk])
+    assert response.json()["role"] == PartnerRole.SUPPORT  # left out, left as it was
+    wrong = client_for(desk_officer).patch(url, {"liaisons": [other_liaison.pk]}, format="json")
+    assert wrong.status_code == 400 and "liaisons" in wrong.json()["fields"]
+    assert client_for(liaison).patch(url, {"liaisons": [liaison.pk]}, format="json").status_code == 403
+    assert client_for(other_liaison).patch(url, {"liaisons": []}, format="json").status_code == 404
+    assert set(assignment.liaisons.all()) == {liaison, second_liaison}

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from coordination import extensions, selectors
 from coordination import windows
-from coordination.choices import ActionStatus, RiskWindowKind, SituationOutcome, SituationStatus
+from coordination.choices import ActionStatus, PartnerRole, RiskWindowKind, SituationOutcome, SituationStatus
 from coordination.closing import OpenActions
 from coordination.models import (
     Action,
@@ -113,6 +113,16 @@ class AssignmentCreateSerializer(StrictModelSerializer):
         model = PartnerAssignment
         fields = ["situation", "government", "role", "liaisons"]
         validators = []  # uniqueness is the service's rule (one assignment per government)
+
+
+class AssignmentUpdateSerializer(StrictSerializer):
+    """Change the role or the liaisons of an assignment (the government stays: un-assign
+    and assign to change it). A field left out stays as it is."""
+
+    role = serializers.ChoiceField(choices=PartnerRole.choices, required=False)
+    liaisons = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                  required=False,
+                                                  help_text="The whole list: liaisons of this government.")
 
 
 # --- Situations -------------------------------------------------------------------------
