@@ -21,6 +21,7 @@ from alerts.models import DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
 from alerts.selectors import group_list, severity_counts
 from coordination import outbox
+from coordination.choices import Marking
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
 from coordination.windows import situations_with_window_edges
@@ -106,12 +107,17 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
             with transaction.atomic():
                 DigestSent.objects.create(user=user, day=now.date())
                 top = list(groups[:20])
-                lines = [_("- [%(severity)s] %(situation)s: %(n)d condition(s), %(status)s")
-                         % {"severity": g.get_severity_display(), "situation": g.situation.title,
-                            "n": g.open_conditions, "status": g.get_status_display()} for g in top]
+                lines = [_("- [%(tlp)s] [%(severity)s] %(situation)s: %(n)d condition(s), %(status)s")
+                         % {"tlp": g.situation.tlp, "severity": g.get_severity_display(),
+                            "situation": g.situation.title, "n": g.open_conditions,
+                            "status": g.get_status_display()} for g in top]
                 body = _("Unresolved escalations you can see: %(critical)d critical, %(warning)d warning, "
                          "%(info)d info.") % counts
-                send_mail(_("[Concert] Daily alert digest"), body + "\n\n" + "\n".join(lines),
+                # The digest speaks of several situations: it carries the strictest marking
+                # among them, and each line its own.
+                tlp = Marking.tlp(Marking.strictest(g.situation.marking for g in top))
+                send_mail(f"[{tlp}] " + _("[Concert] Daily alert digest"),
+                          f"{tlp}\n\n" + body + "\n\n" + "\n".join(lines) + f"\n\n{tlp}",
                           settings.DEFAULT_FROM_EMAIL, [user.email])
                 sent += 1
         except IntegrityError:

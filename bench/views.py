@@ -38,8 +38,13 @@ def baseline_situations(request):
     for row in rows:
         row["assignments"] = []
     for a in PartnerAssignment.objects.filter(situation_id__in=by_situation).values(
-            "id", "situation_id", "role", "liaison_id", "government_id", "government__code", "government__name"):
+            "id", "situation_id", "role", "government_id", "government__code", "government__name"):
+        a["liaison_ids"] = []
         by_situation[a["situation_id"]]["assignments"].append(a)
+    by_assignment = {a["id"]: a for row in rows for a in row["assignments"]}
+    for assignment_id, user_id in PartnerAssignment.liaisons.through.objects.filter(
+            partnerassignment_id__in=by_assignment).values_list("partnerassignment_id", "user_id"):
+        by_assignment[assignment_id]["liaison_ids"].append(user_id)
     return JsonResponse({"count": Situation.objects.count(), "results": rows})
 
 

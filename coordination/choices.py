@@ -50,13 +50,31 @@ RISK_RANK = {level: rank for rank, level in enumerate(RiskLevel.values, start=1)
 
 
 class Marking(models.TextChoices):
-    """Traffic Light Protocol 2.0; who among the partners may see a situation."""
+    """Traffic Light Protocol 2.0; who among the partners may see a situation. The
+    labels are the official ones, never translated: they are what travels."""
 
     CLEAR = "clear", "TLP:CLEAR"
     GREEN = "green", "TLP:GREEN"
     AMBER = "amber", "TLP:AMBER"
     AMBER_STRICT = "amber_strict", "TLP:AMBER+STRICT"
     RED = "red", "TLP:RED"
+
+    @classmethod
+    def tlp(cls, value: str) -> str:
+        """The label every e-mail, webhook payload, notification, CSV row and printed
+        page about a situation carries ("red" → "TLP:RED")."""
+        return cls(value).label
+
+    @classmethod
+    def strictest(cls, values) -> str | None:
+        """The most restrictive of several markings (a message about several situations
+        carries it), or None for none."""
+        ranked = [cls(v) for v in values]
+        return max(ranked, key=MARKING_ORDER.index) if ranked else None
+
+
+# From the widest sharing to the narrowest.
+MARKING_ORDER = [Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT, Marking.RED]
 
 
 class PartnerRole(models.TextChoices):

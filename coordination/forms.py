@@ -110,16 +110,13 @@ class SituationForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=open_status_choices, initial=SituationStatus.MONITORING)
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, initial=RiskLevel.MODERATE)
     marking = forms.ChoiceField(label=_("Sharing marking"), choices=Marking.choices, initial=Marking.AMBER,
-                                help_text=_("TLP:RED: only the liaisons named below may see it."))
+                                help_text=_("TLP:RED: only the liaisons named on the situation page may see it."))
     lead_officer = forms.ModelChoiceField(label=_("Lead desk officer"), queryset=User.objects.none(), required=False)
-    named_liaisons = LiaisonChoiceField(label=_("Named liaisons (TLP:RED)"), queryset=User.objects.none(),
-                                        required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, closed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_officer"].queryset = staff_users()
-        self.fields["named_liaisons"].queryset = liaison_users()
         if closed:
             del self.fields["status"]
 
@@ -234,12 +231,27 @@ class NoteForm(forms.Form):
 class AssignmentForm(forms.Form):
     government = forms.ModelChoiceField(label=_("Government"), queryset=Government.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices, initial=PartnerRole.SUPPORT)
-    liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none(), required=False)
+    liaisons = LiaisonChoiceField(label=_("Liaisons"), queryset=User.objects.none(), required=False,
+                                  help_text=_("Any number of the government's liaisons."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["government"].queryset = Government.objects.filter(is_active=True)
-        self.fields["liaison"].queryset = liaison_users()
+        self.fields["liaisons"].queryset = liaison_users()
+
+
+class NamedRecipientsForm(forms.Form):
+    """TLP:RED recipients, chosen among the liaisons of the assigned governments
+    (coordination/named.py decides who may be offered and who may choose)."""
+
+    prefix = "named"
+    named_liaisons = LiaisonChoiceField(label=_("Named recipients (TLP:RED)"), queryset=User.objects.none(),
+                                        required=False, widget=forms.CheckboxSelectMultiple)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, liaisons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_liaisons"].queryset = liaisons
 
 
 class ActionProposeForm(forms.Form):

@@ -2,6 +2,7 @@
 (coordination/sharing.py) and already joined, so a list costs a constant number of queries."""
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import User
 from coordination.models import (
     Action,
     ActionUpdate,
@@ -17,6 +18,10 @@ from coordination.models import (
 from coordination.sharing import visible_situation_q
 
 
+def _liaisons() -> QuerySet[User]:
+    return User.objects.select_related("government").order_by("username")
+
+
 def situation_list(*, user) -> QuerySet[Situation]:
     return (
         Situation.objects.filter(visible_situation_q(user))
@@ -24,9 +29,10 @@ def situation_list(*, user) -> QuerySet[Situation]:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=PartnerAssignment.objects.select_related("government", "liaison").order_by("government__name"),
+                queryset=PartnerAssignment.objects.select_related("government").order_by("government__name")
+                .prefetch_related(Prefetch("liaisons", queryset=_liaisons())),
             ),
-            "named_liaisons",
+            Prefetch("named_liaisons", queryset=_liaisons()),
         )
     )
 
@@ -38,9 +44,8 @@ def situation_get(*, user, situation_id: int) -> Situation:
 
 
 def assignment_list(*, user) -> QuerySet[PartnerAssignment]:
-    return PartnerAssignment.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
-        "situation", "government", "liaison"
-    )
+    return (PartnerAssignment.objects.filter(visible_situation_q(user, prefix="situation__"))
+            .select_related("situation", "government").prefetch_related(Prefetch("liaisons", queryset=_liaisons())))
 
 
 def tracked_indicator_list(*, user, situation_id: int | None = None) -> QuerySet[TrackedIndicator]:
@@ -57,7 +62,7 @@ def risk_window_list(*, user, situation_id: int | None = None) -> QuerySet[RiskW
 
 def reading_list(*, user, situation_id: int | None = None) -> QuerySet[IndicatorReading]:
     qs = IndicatorReading.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
-        "indicator", "recorded_by", "assessing_government"
+        "indicator", "recorded_by", "assessing_government", "situation"
     )
     return qs if situation_id is None else qs.filter(situation_id=situation_id)
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import assessments, outbox
+from coordination import assessments, named, outbox
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -88,8 +88,8 @@ def situation_open(*, actor, title: str, country_code: str, area: str = "", summ
     situation._change_reason = "opened"
     situation.full_clean()
     situation.save()
-    if named_liaisons:
-        situation.named_liaisons.set(named_liaisons)
+    # No government is assigned yet, so the rule refuses anyone named at opening.
+    named.apply(actor, situation, named_liaisons)
     outbox.record_change(situation.pk)
     return situation
 
@@ -114,7 +114,7 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     locked.full_clean()
     locked.save()
     if named_liaisons is not None:
-        locked.named_liaisons.set(named_liaisons)
+        named.apply(actor, locked, named_liaisons)
     if RISK_RANK[locked.risk_level] != old_rank:
         outbox.record_change(locked.pk)
     return locked
@@ -122,41 +122,51 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
 
 # --- Partner assignments --------------------------------------------------------------
 
-def _validate_liaison(liaison, government: Government) -> None:
-    if liaison is None:
-        return
-    if liaison.role != Role.LIAISON or liaison.government_id != government.pk:
-        raise DomainError(_("The liaison must be a partner liaison of %(gov)s.") % {"gov": government.name},
-                          field="liaison")
+def _checked_liaisons(liaisons: Iterable | None, government: Government) -> list:
+    """Every liaison of an assignment speaks for its government: a liaison of another
+    government, or a desk officer, would be sent (and, on RED, shown) what is meant for
+    this government's desk."""
+    people = list(liaisons or ())
+    for person in people:
+        if person.role != Role.LIAISON or person.government_id != government.pk:
+            raise DomainError(_("%(who)s is not a partner liaison of %(gov)s.") % {"who": person,
+                                                                                   "gov": government.name},
+                              field="liaisons")
+    return people
 
 
 @transaction.atomic
 def assignment_create(*, actor, situation: Situation, government: Government,
-                      role: str = PartnerRole.SUPPORT, liaison=None) -> PartnerAssignment:
+                      role: str = PartnerRole.SUPPORT, liaisons: Iterable = ()) -> PartnerAssignment:
     _require_staff(actor, _("assign governments"))
     if not government.is_active:
         raise DomainError(_("%(gov)s is not active.") % {"gov": government.name}, field="government")
-    _validate_liaison(liaison, government)
+    people = _checked_liaisons(liaisons, government)
     if PartnerAssignment.objects.filter(situation=situation, government=government).exists():
         raise DomainError(_("%(gov)s is already assigned to this situation.") % {"gov": government.name},
                           field="government", code="duplicate")
-    assignment = PartnerAssignment(situation=situation, government=government, role=role, liaison=liaison)
+    assignment = PartnerAssignment(situation=situation, government=government, role=role)
     assignment.full_clean(validate_unique=False)
     assignment.save()
+    if people:
+        assignment.liaisons.set(people)
     return assignment
 
 
 @transaction.atomic
-def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None = None, liaison=...) -> PartnerAssignment:
+def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None = None,
+                      liaisons: Iterable | None = None) -> PartnerAssignment:
+    """Change the role, or the liaisons (None leaves them as they are; an empty list
+    names none)."""
     _require_staff(actor, _("change assignments"))
-    assignment = PartnerAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = PartnerAssignment.objects.select_for_update().select_related("government").get(pk=assignment.pk)
     if role is not None:
         assignment.role = role
-    if liaison is not ...:
-        _validate_liaison(liaison, assignment.government)
-        assignment.liaison = liaison
+    people = None if liaisons is None else _checked_liaisons(liaisons, assignment.government)
     assignment.full_clean(validate_unique=False)
     assignment.save()
+    if people is not None:
+        assignment.liaisons.set(people)
     return assignment
 
 

@@ -5,7 +5,7 @@ case at hand.
 
 - A desk officer, a manager and an admin: staff, who see everything.
 - Two partner governments at the heart of it, "home" (XHA) and "other" (XOT), each with
-  a liaison.
+  a liaison; home has a second one, for a desk of several people on one assignment.
 - Three more liaisons for the sharing rules' edge cases, each of their own government:
   an observer's (XOB), one whose government is assigned to a RED situation without them
   being named (XRD), and one whose government is assigned nowhere (XLN).
@@ -52,6 +52,7 @@ MEMBERS = {
     "manager": Member("manager", Role.MANAGER, first_name="Mina", last_name="Manager"),
     "admin_user": Member("admin", Role.ADMIN, superuser=True),
     "liaison": Member("liaison", Role.LIAISON, "home"),
+    "second_liaison": Member("second-liaison", Role.LIAISON, "home", first_name="Sami", last_name="Second"),
     "other_liaison": Member("other-liaison", Role.LIAISON, "other"),
     "observer_liaison": Member("observer-liaison", Role.LIAISON, "observer"),
     "red_liaison": Member("red-liaison", Role.LIAISON, "red"),

@@ -59,10 +59,17 @@ class SituationFactory(factory.django.DjangoModelFactory):
 class AssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PartnerAssignment
+        skip_postgeneration_save = True
 
     situation = factory.SubFactory(SituationFactory)
     government = factory.SubFactory(GovernmentFactory)
     role = PartnerRole.SUPPORT
+
+    @factory.post_generation
+    def liaisons(obj, create, extracted, **kwargs):
+        """`liaisons=[…]`: the government's people who speak for it here."""
+        if create and extracted:
+            obj.liaisons.set(extracted)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

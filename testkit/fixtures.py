@@ -54,6 +54,11 @@ def liaison(db):
 
 
 @pytest.fixture
+def second_liaison(db):
+    return cast.user("second_liaison")
+
+
+@pytest.fixture
 def other_liaison(db):
     return cast.user("other_liaison")
 
@@ -62,14 +67,14 @@ def other_liaison(db):
 def situation(db, home_government, liaison, desk_officer):
     situation = SituationFactory(title="Lowland displacement", country_code="XA", marking=Marking.AMBER,
                                  lead_officer=desk_officer)
-    AssignmentFactory(situation=situation, government=home_government, role=PartnerRole.SUPPORT, liaison=liaison)
+    AssignmentFactory(situation=situation, government=home_government, role=PartnerRole.SUPPORT, liaisons=[liaison])
     return situation
 
 
 @pytest.fixture
 def foreign_situation(db, other_government, other_liaison):
     situation = SituationFactory(title="Secret highland crisis", country_code="XB", marking=Marking.AMBER)
-    AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.LEAD, liaison=other_liaison)
+    AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.LEAD, liaisons=[other_liaison])
     return situation
 
 

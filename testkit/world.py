@@ -188,7 +188,7 @@ def sharing_world() -> SharingWorld:
         for gov_key, role, liaison_role in assigned:
             liaison = w.users[liaison_role] if liaison_role else other_liaison
             made = AssignmentFactory(situation=situation, government=w.governments[gov_key], role=role,
-                                     liaison=liaison)
+                                     liaisons=[liaison])
             first = first or made
         w.assignments[key] = first
         if marking == Marking.RED:

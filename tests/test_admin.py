@@ -85,7 +85,7 @@ BUILDERS = {
     "accounts.User": lambda: _liaison_of(GovernmentFactory()),
     "coordination.Situation": lambda: SituationFactory(lead_officer=UserFactory()),
     "coordination.PartnerAssignment": lambda: (
-        lambda government: AssignmentFactory(government=government, liaison=_liaison_of(government))
+        lambda government: AssignmentFactory(government=government, liaisons=[_liaison_of(government)])
     )(GovernmentFactory()),
     "coordination.Indicator": lambda: IndicatorFactory(),
     "coordination.TrackedIndicator": lambda: TrackedIndicatorFactory(),
@@ -271,12 +271,13 @@ def test_staff_open_a_situation_with_its_first_partner_in_one_save(staff_client,
     data |= {"title": "Delta flooding and militia build-up", "country_code": "XC", "marking": "amber_strict",
              "status": "active", "risk_level": "high", "assignments-TOTAL_FORMS": "1",
              "assignments-0-government": str(home_government.pk), "assignments-0-role": PartnerRole.LEAD,
-             "assignments-0-liaison": str(liaison.pk)}
+             "assignments-0-liaisons": [str(liaison.pk)]}
     response = staff_client.post(url(Situation, "add"), data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     situation = Situation.objects.get(title="Delta flooding and militia build-up")
     assert (situation.lead_officer, situation.version) == (admin_user, 1)  # the service's default: the opener
     assert situation.assignments.get().government == home_government
+    assert list(situation.assignments.get().liaisons.all()) == [liaison]
 
 
 def test_saving_a_situation_over_someone_elses_newer_edit_is_refused(staff_client, situation):
@@ -296,12 +297,12 @@ def test_assigning_a_government_in_the_situation_form_goes_through_the_service(
     change = url(situation.__class__, "change", situation.pk)
     data = post_data(staff_client.get(change))
     data |= {"assignments-TOTAL_FORMS": "2", "assignments-1-government": str(other_government.pk),
-             "assignments-1-role": PartnerRole.OBSERVER, "assignments-1-liaison": str(other_liaison.pk),
+             "assignments-1-role": PartnerRole.OBSERVER, "assignments-1-liaisons": [str(other_liaison.pk)],
              "assignments-1-situation": str(situation.pk)}
     response = staff_client.post(change, data)
     assert response.status_code == 302
     assignment = PartnerAssignment.objects.get(situation=situation, government=other_government)
-    assert (assignment.role, assignment.liaison) == (PartnerRole.OBSERVER, other_liaison)
+    assert (assignment.role, list(assignment.liaisons.all())) == (PartnerRole.OBSERVER, [other_liaison])
 
 
 def test_a_liaison_of_another_government_is_refused_and_nothing_is_saved(
@@ -310,9 +311,9 @@ def test_a_liaison_of_another_government_is_refused_and_nothing_is_saved(
     data = post_data(staff_client.get(change))
     data |= {"title": "Renamed in the same save", "assignments-TOTAL_FORMS": "2",
              "assignments-1-government": str(other_government.pk), "assignments-1-role": PartnerRole.SUPPORT,
-             "assignments-1-liaison": str(liaison.pk), "assignments-1-situation": str(situation.pk)}
+             "assignments-1-liaisons": [str(liaison.pk)], "assignments-1-situation": str(situation.pk)}
     response = staff_client.post(change, data, follow=True)
-    assert any("must be a partner liaison of Other Federation" in text for text in messages_of(response))
+    assert any("is not a partner liaison of Other Federation" in text for text in messages_of(response))
     situation.refresh_from_db()
     assert situation.title == "Lowland displacement"  # the whole save rolled back
     assert not PartnerAssignment.objects.filter(situation=situation, government=other_government).exists()

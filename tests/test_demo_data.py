@@ -121,9 +121,22 @@ def test_the_admin_is_staff_and_reaches_the_django_admin(world, client, settings
     assert client.get("/admin/").status_code == 200
 
 
-def test_every_partner_has_exactly_one_liaison(world):
+def test_every_partner_has_liaisons_only_and_aldoria_a_desk_of_two(world):
     for government in Government.objects.all():
-        assert list(government.users.values_list("role", flat=True)) == [Role.LIAISON], government
+        roles = list(government.users.values_list("role", flat=True))
+        assert roles == [Role.LIAISON] * (2 if government.code == "XAL" else 1), government
+
+
+def test_aldorias_two_liaisons_speak_on_each_of_its_assignments_and_are_named_on_the_red_one_it_leads(world):
+    desk = set(Government.objects.get(code="XAL").users.all())
+    assignments = apps.get_model("coordination", "PartnerAssignment").objects.filter(government__code="XAL")
+    assert assignments.exists()
+    for assignment in assignments:
+        assert set(assignment.liaisons.all()) == desk, assignment
+    red = Situation.objects.get(marking=Marking.RED, assignments__government__code="XAL",
+                                assignments__role=PartnerRole.LEAD)
+    assert desk <= set(red.named_liaisons.all())
+    assert all(can_see_situation(person, red.pk) for person in desk)
 
 
 def test_every_risk_level_marking_and_partner_role_appears(world):
@@ -131,7 +144,7 @@ def test_every_risk_level_marking_and_partner_role_appears(world):
     assert set(Situation.objects.values_list("marking", flat=True)) == set(Marking.values)
     for situation in Situation.objects.prefetch_related("assignments"):
         assert situation.assignments.exists(), situation
-        assert all(a.liaison_id for a in situation.assignments.all()), situation
+        assert all(a.liaisons.exists() for a in situation.assignments.all()), situation
     roles = set(apps.get_model("coordination", "PartnerAssignment").objects.values_list("role", flat=True))
     assert roles == set(PartnerRole.values)
 
@@ -143,7 +156,7 @@ def test_red_situations_are_seen_by_their_named_liaisons_only(world):
         named = list(situation.named_liaisons.all())
         assert named, situation
         assert all(can_see_situation(liaison, situation.pk) for liaison in named)
-        observers = [a.liaison for a in situation.assignments.filter(role=PartnerRole.OBSERVER)]
+        observers = [u for a in situation.assignments.filter(role=PartnerRole.OBSERVER) for u in a.liaisons.all()]
         assert observers and not any(can_see_situation(liaison, situation.pk) for liaison in observers)
 
 

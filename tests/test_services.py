@@ -152,8 +152,8 @@ def test_assigning_a_government_twice_is_refused(desk_officer, situation, home_g
 
 def test_the_liaison_of_an_assignment_must_speak_for_that_government(desk_officer, situation, other_government,
                                                                      liaison):
-    with refusal("liaison"):
-        assignment_create(actor=desk_officer, situation=situation, government=other_government, liaison=liaison)
+    with refusal("liaisons"):
+        assignment_create(actor=desk_officer, situation=situation, government=other_government, liaisons=[liaison])
     assert not situation.assignments.filter(government=other_government).exists()
 
 
@@ -179,7 +179,7 @@ def test_unassigning_a_government_cuts_its_liaison_off_at_once(desk_officer, lia
 def test_assigning_a_government_opens_the_situation_to_its_liaison(desk_officer, other_liaison, situation):
     assert not situation_list(user=other_liaison).filter(pk=situation.pk).exists()
     assignment_create(actor=desk_officer, situation=situation, government=other_liaison.government,
-                      role=PartnerRole.OBSERVER, liaison=other_liaison)
+                      role=PartnerRole.OBSERVER, liaisons=[other_liaison])
     assert situation_list(user=other_liaison).filter(pk=situation.pk).exists()
 
 
@@ -200,7 +200,7 @@ CASES = [(marking, role) for marking in SEEN_BY for role in PartnerRole.values]
 def test_an_assigned_liaison_sees_a_situation_as_its_marking_allows(marking, role, liaison, home_government,
                                                                     other_liaison, manager):
     situation = SituationFactory(marking=marking)
-    PartnerAssignment.objects.create(situation=situation, government=home_government, role=role, liaison=liaison)
+    PartnerAssignment.objects.create(situation=situation, government=home_government, role=role).liaisons.set([liaison])
     expected = role in SEEN_BY[marking]
     assert situation_list(user=liaison).filter(pk=situation.pk).exists() is expected
     # Never anyone unassigned; always staff.
@@ -212,7 +212,8 @@ def test_red_is_seen_only_by_named_liaisons_who_are_still_assigned(desk_officer,
     situation = SituationFactory(marking=Marking.RED)
     colleague = UserFactory(username="colleague", role=Role.LIAISON, government=home_government)
     assignment = PartnerAssignment.objects.create(situation=situation, government=home_government,
-                                                  role=PartnerRole.LEAD, liaison=liaison)
+                                                  role=PartnerRole.LEAD)
+    assignment.liaisons.set([liaison])
     situation.named_liaisons.set([liaison])
 
     assert situation_list(user=liaison).filter(pk=situation.pk).exists()

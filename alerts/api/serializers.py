@@ -23,9 +23,11 @@ User = get_user_model()
 
 
 class AlertSituationSerializer(serializers.ModelSerializer):
+    marking = serializers.CharField(source="tlp", read_only=True, help_text="TLP 2.0 label, e.g. TLP:RED.")
+
     class Meta:
         model = Situation
-        fields = ["id", "title", "country_code"]
+        fields = ["id", "title", "country_code", "marking"]
 
 
 class AlertRuleBriefSerializer(serializers.ModelSerializer):
@@ -251,14 +253,17 @@ class WebhookWriteSerializer(StrictSerializer):
 class InboxSerializer(serializers.ModelSerializer):
     escalation = serializers.SerializerMethodField()
     about = serializers.CharField(source="event.kind", read_only=True, allow_null=True, default=None)
+    marking = serializers.CharField(source="group.situation.tlp", read_only=True,
+                                    help_text="TLP 2.0 label of the situation, e.g. TLP:RED.")
 
     class Meta:
         model = Notification
-        fields = ["id", "escalation", "about", "reason", "created_at", "read_at"]
+        fields = ["id", "marking", "escalation", "about", "reason", "created_at", "read_at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_escalation(self, notification) -> dict:
         group = notification.group
         return {"id": group.pk, "severity": group.severity, "status": group.status,
-                "situation": {"id": group.situation_id, "title": group.situation.title}}
+                "situation": {"id": group.situation_id, "title": group.situation.title,
+                              "marking": group.situation.tlp}}

@@ -37,7 +37,7 @@ def message_context(notification) -> dict:
     kind = event.kind if event else EventKind.OPENED
     return {"group": group, "situation": group.situation, "conditions": conditions, "event": event,
             "headline": HEADLINES.get(kind, _("Escalation")), "notification": notification,
-            "link": alert_link(group), "step": (notification.step or 0) + 1}
+            "link": alert_link(group), "step": (notification.step or 0) + 1, "tlp": group.situation.tlp}
 
 
 def send_email(notification) -> None:
@@ -46,13 +46,15 @@ def send_email(notification) -> None:
         raise PermanentFailure(_("The recipient has no e-mail address."))
     context = {**message_context(notification), "user": user}
     group = context["group"]
-    subject = "[Concert] [%s] %s: %s (%s)" % (group.get_severity_display(), context["headline"],
-                                             group.situation.title,
-                                             _("%(n)d condition(s)") % {"n": len(context["conditions"])})
+    # TLP 2.0: the label stands in the subject, before the information, as in the body.
+    subject = "[%s] [Concert] [%s] %s: %s (%s)" % (context["tlp"], group.get_severity_display(),
+                                                  context["headline"], group.situation.title,
+                                                  _("%(n)d condition(s)") % {"n": len(context["conditions"])})
     message = EmailMultiAlternatives(
         subject=subject[:200], body=render_to_string("alerts/email/alert.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
-        headers={"X-Concert-Escalation": str(group.pk), "X-Concert-Idempotency-Key": notification.idempotency_key},
+        headers={"X-Concert-Escalation": str(group.pk), "X-Concert-Idempotency-Key": notification.idempotency_key,
+                 "X-Concert-Marking": context["tlp"]},
     )
     message.attach_alternative(render_to_string("alerts/email/alert.html", context), "text/html")
     message.send(fail_silently=False)

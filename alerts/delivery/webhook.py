@@ -38,6 +38,8 @@ def payload(notification) -> dict:
     conditions = message_context(notification)["conditions"]
     return {
         "id": notification.idempotency_key,
+        # TLP 2.0 label of the situation: the receiver must keep the sharing it says.
+        "marking": group.situation.tlp,
         "event": event.kind if event else None,
         "escalation": {
             "id": group.pk, "severity": group.severity, "status": group.status, "step": group.current_step + 1,
@@ -49,7 +51,7 @@ def payload(notification) -> dict:
                            for c in conditions],
         },
         "situation": {"id": group.situation_id, "title": group.situation.title,
-                      "country_code": group.situation.country_code},
+                      "country_code": group.situation.country_code, "marking": group.situation.tlp},
         "reason": notification.reason,
         "sent_at": timezone.now().isoformat(),
     }

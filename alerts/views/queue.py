@@ -13,7 +13,7 @@ from alerts.choices import Severity
 from alerts.forms import ALERT_FORMS, BulkForm, ReassignForm, owner_choices
 from alerts.models import AlertGroup
 from coordination.forms import add_domain_error
-from coordination.views.common import get_scoped_or_404, manager_only, page_number
+from coordination.views.common import get_scoped_or_404, manager_only, page_number, print_marking
 from core.errors import DomainError, NotPermitted
 
 QUEUE_PAGE_SIZE = 50
@@ -153,7 +153,8 @@ def group_act(request, group_id: int, verb: str):
 def notifications(request):
     inbox = selectors.inbox(user=request.user)
     page = Paginator(inbox, 50).get_page(page_number(request))
-    return render(request, "alerts/notifications.html", {"page": page})
+    return render(request, "alerts/notifications.html",
+                  {"page": page, **print_marking(n.group.situation for n in page.object_list)})
 
 
 @login_required

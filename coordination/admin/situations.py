@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_ROLES, Role, User
-from coordination import services
+from coordination import named, services
 from coordination.admin.base import (
     ReadOnlyHistoryAdmin,
     ServiceAdmin,
@@ -54,17 +54,20 @@ class TrackedIndicatorForm(ExistingRowForm):
 def save_assignment_formset(request, formset) -> None:
     """Assignments decide visibility, so every change goes through the services: they
     refuse a duplicate, an inactive government and a liaison of another government, and
-    record the un-assignment in history."""
+    record the un-assignment in history. The liaisons are many-to-many, which
+    save(commit=False) leaves unwritten: each form's cleaned value goes to the service."""
     formset.save(commit=False)
+    liaisons_of = {id(form.instance): form.cleaned_data.get("liaisons") for form in formset.forms
+                   if getattr(form, "cleaned_data", None)}
     for assignment in formset.deleted_objects:
         services.assignment_delete(actor=request.user, assignment=assignment)
     for assignment, _changed in formset.changed_objects:
         services.assignment_update(actor=request.user, assignment=assignment, role=assignment.role,
-                                   liaison=assignment.liaison)
+                                   liaisons=liaisons_of.get(id(assignment)))
     for assignment in formset.new_objects:
         saved = services.assignment_create(actor=request.user, situation=formset.instance,
                                            government=assignment.government, role=assignment.role,
-                                           liaison=assignment.liaison)
+                                           liaisons=liaisons_of.get(id(assignment)) or ())
         assignment.pk = saved.pk
 
 
@@ -83,8 +86,8 @@ def save_tracked_indicator_formset(request, formset) -> None:
 class PartnerAssignmentInline(admin.TabularInline):
     model = PartnerAssignment
     form = AssignmentForm
-    fields = ("government", "role", "liaison")
-    autocomplete_fields = ("government", "liaison")
+    fields = ("government", "role", "liaisons")
+    autocomplete_fields = ("government", "liaisons")
     extra = 0
 
 
@@ -129,6 +132,15 @@ class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
             kwargs["queryset"] = User.objects.filter(role=Role.LIAISON, is_active=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "named_liaisons" in form.base_fields:
+            # Offer only whom coordination/named.py would accept: nobody before any
+            # government is assigned (the service refuses the rest anyway).
+            form.base_fields["named_liaisons"].queryset = (
+                named.nameable_liaisons(obj) if obj is not None else User.objects.none())
+        return form
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if not change:
@@ -164,25 +176,39 @@ class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
 @admin.register(PartnerAssignment)
 class PartnerAssignmentAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
     situation_path = "situation__"
-    list_display = ("situation", "government", "role", "liaison", "created_at")
+    list_display = ("situation", "government", "role", "liaison_names", "created_at")
     list_filter = ("role", "government")
-    search_fields = ("situation__title", "government__name", "government__code", "liaison__username")
-    list_select_related = ("situation", "government", "liaison")
-    autocomplete_fields = ("situation", "government", "liaison")
+    search_fields = ("situation__title", "government__name", "government__code", "liaisons__username")
+    list_select_related = ("situation", "government")
+    autocomplete_fields = ("situation", "government", "liaisons")
     readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("liaisons")
+
+    @admin.display(description=_("Liaisons"))
+    def liaison_names(self, obj):
+        return ", ".join(str(u) for u in obj.liaisons.all()) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "situation", "government") if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
+        liaisons = form.cleaned_data.get("liaisons") or ()
         if change:
-            services.assignment_update(actor=request.user, assignment=obj, role=obj.role, liaison=obj.liaison)
+            services.assignment_update(actor=request.user, assignment=obj, role=obj.role, liaisons=liaisons)
             return
         saved = services.assignment_create(actor=request.user, situation=obj.situation, government=obj.government,
-                                           role=obj.role, liaison=obj.liaison)
+                                           role=obj.role, liaisons=liaisons)
         obj.pk, obj.created_at = saved.pk, saved.created_at
         obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The service wrote the liaisons in save_model; form.save_m2m() would write them
+        # again behind its back.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
         services.assignment_delete(actor=request.user, assignment=obj)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from coordination import extensions, selectors
 from coordination import windows
-from coordination.choices import ActionStatus, RiskWindowKind, SituationOutcome, SituationStatus
+from coordination.choices import ActionStatus, PartnerRole, RiskWindowKind, SituationOutcome, SituationStatus
 from coordination.closing import OpenActions
 from coordination.models import (
     Action,
@@ -95,24 +95,35 @@ class SituationBriefSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     government = GovernmentBriefSerializer(read_only=True)
-    liaison = UserBriefSerializer(read_only=True, allow_null=True)
+    liaisons = UserBriefSerializer(many=True, read_only=True)
 
     class Meta:
         model = PartnerAssignment
-        fields = ["id", "situation", "government", "role", "liaison", "created_at"]
+        fields = ["id", "situation", "government", "role", "liaisons", "created_at"]
         read_only_fields = fields
 
 
 class AssignmentCreateSerializer(StrictModelSerializer):
     situation = ScopedPrimaryKeyRelatedField(selector=selectors.situation_list, queryset=Situation.objects.all())
     government = serializers.PrimaryKeyRelatedField(queryset=Government.objects.all())
-    liaison = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
-                                                 required=False)
+    liaisons = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                  required=False,
+                                                  help_text="Liaisons of this government who speak for it here.")
 
     class Meta:
         model = PartnerAssignment
-        fields = ["situation", "government", "role", "liaison"]
+        fields = ["situation", "government", "role", "liaisons"]
         validators = []  # uniqueness is the service's rule (one assignment per government)
+
+
+class AssignmentUpdateSerializer(StrictSerializer):
+    """Change the role or the liaisons of an assignment (the government stays: un-assign
+    and assign to change it). A field left out stays as it is."""
+
+    role = serializers.ChoiceField(choices=PartnerRole.choices, required=False)
+    liaisons = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
+                                                  required=False,
+                                                  help_text="The whole list: liaisons of this government.")
 
 
 # --- Situations -------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
     etag_prefix = "situation"
     conditional_actions = ("close_situation", "reopen_situation")
     csv_filename = "situations.csv"
+    csv_marking = staticmethod(lambda o: o.tlp)
     csv_columns = [
         ("id", lambda o: o.pk),
         ("title", lambda o: o.title),
@@ -73,7 +74,6 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         ("area", lambda o: o.area),
         ("status", lambda o: o.status),
         ("risk_level", lambda o: o.risk_level),
-        ("marking", lambda o: o.get_marking_display()),
         ("lead_officer", lambda o: o.lead_officer.username if o.lead_officer else ""),
         ("governments", lambda o: " ".join(f"{a.government.code}:{a.role}" for a in o.assignments.all())),
         ("updated_at", lambda o: o.updated_at.isoformat()),
@@ -140,8 +140,9 @@ class SituationChildMixin:
 
 class AssignmentViewSet(ScopedViewSetMixin, HistoryMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
                         viewsets.ReadOnlyModelViewSet):
-    """Which partner governments work on which situation, in which role. To change a
-    role, delete the assignment and create it anew (both are in the history)."""
+    """Which partner governments work on which situation, in which role, with which of
+    their liaisons. PATCH changes the role or the liaisons; to change the government,
+    delete the assignment and create it anew (all of it is in the history)."""
 
     selector = staticmethod(selectors.assignment_list)
     serializer_class = s.AssignmentSerializer
@@ -155,6 +156,15 @@ class AssignmentViewSet(ScopedViewSetMixin, HistoryMixin, mixins.CreateModelMixi
         assignment = services.assignment_create(actor=request.user, **write.validated_data)
         fresh = self.get_queryset().get(pk=assignment.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.AssignmentUpdateSerializer, responses={200: s.AssignmentSerializer},
+                   summary="Change the role or the liaisons of an assignment")
+    def partial_update(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        write = s.AssignmentUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        services.assignment_update(actor=request.user, assignment=assignment, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
 
     def perform_destroy(self, instance):
         services.assignment_delete(actor=self.request.user, assignment=instance)
@@ -205,6 +215,7 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, CsvExportMixin, mi
     filterset_class = ReadingFilter
     pagination_class = CursorByTimePagination
     csv_filename = "readings.csv"
+    csv_marking = staticmethod(lambda o: o.situation.tlp)
     csv_columns = [
         ("id", lambda o: o.pk),
         ("situation_id", lambda o: o.situation_id),
@@ -348,6 +359,7 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
     conditional_actions = ("transition",)
     conflict_actions = ("transition",)
     csv_filename = "actions.csv"
+    csv_marking = staticmethod(lambda o: o.situation.tlp)
     csv_columns = [
         ("id", lambda o: o.pk),
         ("situation_id", lambda o: o.situation_id),

@@ -115,22 +115,28 @@ class Situation(models.Model):
     def is_closed(self) -> bool:
         return self.status == SituationStatus.CLOSED
 
+    @property
+    def tlp(self) -> str:
+        """Its marking as the official TLP 2.0 label, e.g. "TLP:RED"."""
+        return Marking.tlp(self.marking)
+
 
 class PartnerAssignment(models.Model):
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="assignments")
     government = models.ForeignKey(Government, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=20, choices=PartnerRole.choices, default=PartnerRole.SUPPORT)
-    liaison = models.ForeignKey(
+    # A government's desk may be several people: each speaks for it on this situation
+    # and receives what its liaisons are sent. Only liaisons of this government
+    # (coordination.services.assignment_create/update).
+    liaisons = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
         blank=True,
         related_name="liaison_assignments",
-        help_text=_("The liaison who speaks for this government on this situation."),
+        help_text=_("The liaisons who speak for this government on this situation."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[liaisons])
 
     class Meta:
         ordering = ["situation_id", "government__name"]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from coordination import selectors, services
 from coordination.choices import OPEN_ACTION_STATUSES
 from coordination.forms import ActionChangeForm, add_domain_error
-from coordination.views.common import get_scoped_or_404
+from coordination.views.common import get_scoped_or_404, print_marking
 from core.errors import DomainError, NotPermitted, VersionConflict
 
 
@@ -47,7 +47,8 @@ def my_actions_queryset(user):
 def my_actions(request):
     actions = list(my_actions_queryset(request.user)[:200])
     cards = [{"action": a, "form": change_form_for(request.user, a)} for a in actions]
-    return render(request, "coordination/my_actions.html", {"cards": cards, "today": timezone.localdate()})
+    return render(request, "coordination/my_actions.html", {"cards": cards, "today": timezone.localdate(),
+                                                            **print_marking(a.situation for a in actions)})
 
 
 @login_required

@@ -5,6 +5,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from coordination.choices import Marking
+
 
 def get_scoped_or_404(queryset, **lookup):
     """Fetch from a selector's queryset; out of scope and missing are the same 404."""
@@ -29,6 +31,13 @@ def manager_only(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def print_marking(situations) -> dict:
+    """A page listing several situations prints the strictest of their markings atop
+    every sheet (templates/_print_marking.html); a page of none prints none."""
+    strictest = Marking.strictest(s.marking for s in situations)
+    return {"page_marking": strictest or "", "page_tlp": Marking.tlp(strictest) if strictest else ""}
 
 
 def page_number(request) -> int:

@@ -4,9 +4,9 @@ from these; the views that post the forms (closing.py, windows.py) build them ag
 a form comes back refused."""
 import datetime as dt
 
-from coordination import selectors, windows
+from coordination import named, selectors, windows
 from coordination.choices import SituationStatus
-from coordination.forms import RiskWindowForm, SituationCloseForm, SituationReopenForm
+from coordination.forms import NamedRecipientsForm, RiskWindowForm, SituationCloseForm, SituationReopenForm
 from coordination.models import Indicator
 from coordination.sharing import can_see_situation
 
@@ -40,6 +40,21 @@ def closing_context(user, situation, actions, forms) -> dict:
         open_count = sum(1 for a in actions if a.is_open)
         context["close_form"] = forms.get("close_form") or close_form_for(user, situation, open_count=open_count)
     return context
+
+
+# --- Named recipients (TLP:RED) ---------------------------------------------------------
+
+def named_form_for(user, situation, data=None):
+    """The form for those who may name, else None (the page then only lists the names)."""
+    if not named.may_name_recipients(user, situation):
+        return None
+    return NamedRecipientsForm(data, liaisons=named.nameable_liaisons(situation),
+                               initial={"named_liaisons": [u.pk for u in situation.named_liaisons.all()],
+                                        "version": situation.version})
+
+
+def named_context(user, situation, forms) -> dict:
+    return {"named_form": forms.get("named_form") or named_form_for(user, situation)}
 
 
 # --- Risk windows ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from coordination.forms import (
 from coordination.models import Government, Indicator
 from coordination.views.charts import build_chart
 from coordination.views import panels
-from coordination.views.common import get_scoped_or_404, page_number, staff_only
+from coordination.views.common import get_scoped_or_404, page_number, print_marking, staff_only
 from core.errors import DomainError, VersionConflict
 
 SITUATIONS_PER_PAGE = 50
@@ -62,7 +62,7 @@ def situation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "coordination/situation_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), **print_marking(page.object_list),
     })
 
 
@@ -180,6 +180,7 @@ def situation_detail_context(request, situation, **forms):
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
     }
     context.update(panels.closing_context(user, situation, actions, forms))
+    context.update(panels.named_context(user, situation, forms))
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice"), all_windows=all_windows))
     context["note_form"] = forms.get("note_form") or note_form_for(user, situation,
@@ -206,8 +207,7 @@ def situation_create(request):
     form = SituationForm(request.POST or None, initial={"lead_officer": request.user})
     if request.method == "POST" and form.is_valid():
         try:
-            situation = services.situation_open(actor=request.user, named_liaisons=form.cleaned_data["named_liaisons"],
-                                                **_situation_kwargs(form.cleaned_data))
+            situation = services.situation_open(actor=request.user, **_situation_kwargs(form.cleaned_data))
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:
@@ -222,7 +222,6 @@ def situation_edit(request, situation_id: int):
     staff_only(request.user)
     initial = {name: getattr(situation, name) for name in ("title", "country_code", "area", "summary", "status",
                                                           "risk_level", "marking", "lead_officer")}
-    initial["named_liaisons"] = list(situation.named_liaisons.all())
     initial["version"] = situation.version
     form = SituationForm(request.POST or None, initial=initial, closed=situation.is_closed)
     conflict = None
@@ -230,7 +229,6 @@ def situation_edit(request, situation_id: int):
         try:
             services.situation_update(actor=request.user, situation=situation,
                                       expected_version=form.cleaned_data["version"],
-                                      named_liaisons=form.cleaned_data["named_liaisons"],
                                       **_situation_kwargs(form.cleaned_data))
         except VersionConflict as error:
             # Keep what was typed; show what is stored now; the next save is deliberate.

@@ -282,10 +282,24 @@ class CsvRenderer(renderers.BaseRenderer):
 
 class CsvExportMixin:
     """`GET …/export`: the list's own filtered queryset as CSV, so an export is scoped
-    exactly as the list is. `csv_columns` is a list of (header, function of the row)."""
+    exactly as the list is. `csv_columns` is a list of (header, function of the row).
+
+    Every row about a situation carries its sharing marking: `csv_marking` (a function
+    of the row giving its TLP label) is written as the first column, "marking", and an
+    export without it is refused when the class is made, not forgotten."""
 
     csv_columns: list[tuple[str, Callable]]
     csv_filename: str
+    csv_marking: Callable
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "csv_marking", None)):
+            raise TypeError(f"{cls.__name__} exports rows without their marking: set csv_marking.")
+
+    def _csv_columns(self) -> list[tuple[str, Callable]]:
+        marking = type(self).csv_marking
+        return [("marking", marking), *((h, g) for h, g in self.csv_columns if h != "marking")]
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row each")},
                    filters=True, summary="Export the (filtered) list as CSV")
@@ -296,10 +310,11 @@ class CsvExportMixin:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
         writer = csv.writer(response)
-        writer.writerow([header for header, _getter in self.csv_columns])
+        columns = self._csv_columns()
+        writer.writerow([header for header, _getter in columns])
         count = 0
         for row in rows.iterator(chunk_size=500):
-            writer.writerow([neutralise_cell(getter(row)) for _header, getter in self.csv_columns])
+            writer.writerow([neutralise_cell(getter(row)) for _header, getter in columns])
             count += 1
         rows_exported.send(sender=type(self), request=request, model_label=rows.model._meta.label_lower,
                            file=self.csv_filename, rows=count, filters=dict(request.query_params.lists()))

@@ -41,7 +41,7 @@ def divergence_rule(manager, managers_only):
 def lead(situation, other_government, other_liaison):
     """The other government leads the cast's situation; home supports it."""
     return AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.LEAD,
-                             liaison=other_liaison)
+                             liaisons=[other_liaison])
 
 
 @pytest.fixture

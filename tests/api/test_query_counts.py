@@ -23,7 +23,7 @@ from testkit.factories import (
 def _situations(n, ctx):
     for index in range(n):
         situation = SituationFactory()
-        AssignmentFactory(situation=situation, government=ctx["government"], liaison=ctx["liaison"])
+        AssignmentFactory(situation=situation, government=ctx["government"], liaisons=[ctx["liaison"]])
         AssignmentFactory(situation=situation, government=GovernmentFactory(), role=PartnerRole.OBSERVER)
         situation.named_liaisons.add(ctx["liaison"])
 

@@ -35,6 +35,10 @@ EXPECTED = {
     # An empty window form lacks its kind and dates; an empty removal names no window.
     "pages:risk-window-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:risk-window-delete": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    # Naming RED recipients: the situation's lead desk officer and managers
+    # (coordination/named.py). The cast's desk officer leads the home situation, not the
+    # foreign one: see BY_SCOPE. An empty form names nobody, as already: back to the page.
+    "pages:named-recipients": (POST_ONLY, {"manager": REDIRECT, "desk": REDIRECT, "liaison": FORBIDDEN}),
     "pages:my-actions": (EVERYONE, None),
     "pages:action-detail": (EVERYONE, None),
     # The liaison's own government owns the home action; an empty form is bad input.
@@ -60,6 +64,12 @@ EXPECTED = {
     "alert-pages:policy-delete": (POST_ONLY, {"manager": BAD, "desk": FORBIDDEN, "liaison": FORBIDDEN}),
 }
 SCOPED_ARGS = {"situation_id", "action_id", "group_id"}
+# (page, role, object, method) → status, where a role's answer differs between two
+# objects it may both see.
+BY_SCOPE = {
+    # A desk officer who does not lead the situation may see it but not name its recipients.
+    ("pages:named-recipients", "desk_officer", "foreign", "post"): FORBIDDEN,
+}
 
 
 def page_patterns():
@@ -118,6 +128,7 @@ def test_page_answers_by_role_and_scope(client, request, name, args, role, which
             expected = 404
         else:
             expected = (post_expected if method == "post" else get_expected)[role_class(role)]
+            expected = BY_SCOPE.get((name, role, which, method), expected)
         assert response.status_code == expected, (method, url)
         if role == "anonymous":
             assert response["Location"].startswith(reverse("accounts:login"))

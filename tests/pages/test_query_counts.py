@@ -29,7 +29,7 @@ def grow(n, *, situation, action, home_government, indicator, liaison, manager):
     for i in range(n):
         other = SituationFactory(title=f"Grown situation {i}-{SituationFactory._meta.model.objects.count()}",
                                  lead_officer=manager)
-        AssignmentFactory(situation=other, government=home_government, liaison=liaison)
+        AssignmentFactory(situation=other, government=home_government, liaisons=[liaison])
         AssignmentFactory(situation=other, government=GovernmentFactory())
         TrackedIndicatorFactory(situation=other, indicator=indicator)
         due = timezone.localdate() + dt.timedelta(days=(i % 10) - 3)

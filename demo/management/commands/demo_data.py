@@ -32,7 +32,7 @@ from accounts.models import Role, User
 from alerts.choices import AlertStatus, Channel, NotificationStatus
 from alerts.defaults import ensure_default_rules
 from alerts.models import AlertGroup, Notification
-from coordination import closing, risk_windows, services
+from coordination import closing, named, risk_windows, services
 from coordination.choices import ACTION_TRANSITIONS, ActionStatus, Marking, PartnerRole
 from coordination.models import (
     Action,
@@ -45,7 +45,7 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.sharing import can_see_situation
-from demo import series, world
+from demo import marking, series, world
 from demo.history import Past
 
 
@@ -69,6 +69,7 @@ class Command(BaseCommand):
                 self.ensure_situation(spec, governments, users, indicators, past)
             if past.stories:
                 past.run()
+            marking.ensure_liaison_desk(governments)
             # After its past: a settled situation is closed once its actions are done.
             for spec in world.SITUATIONS:
                 situation = Situation.objects.get(country_code=spec["country"][0], title=spec["title"])
@@ -139,24 +140,25 @@ class Command(BaseCommand):
         situation = Situation.objects.filter(country_code=country_code, title=spec["title"]).first()
         new = situation is None
         if new:
-            named = []
-            if spec["marking"] == Marking.RED:
-                # Under TLP:RED only named people see it: the lead's and supporters' liaisons.
-                named = [liaison_of[code] for code, role in spec["partners"] if role != PartnerRole.OBSERVER]
             gravity = series.gravity(country_code, spec)
             # Opened as it stood months ago; its past brings it to today's rating.
             risk, status = past.initial_state(spec, gravity)
             situation = services.situation_open(
                 actor=officer, title=spec["title"], country_code=country_code, area=spec["area"],
                 summary=spec["summary"], status=status, risk_level=risk, marking=spec["marking"],
-                lead_officer=officer, named_liaisons=named)
+                lead_officer=officer)
             self.made["situations"] += 1
 
         for code, role in spec["partners"]:
             if not PartnerAssignment.objects.filter(situation=situation, government=governments[code]).exists():
                 services.assignment_create(actor=officer, situation=situation, government=governments[code],
-                                           role=role, liaison=liaison_of[code])
+                                           role=role, liaisons=[liaison_of[code]])
                 self.made["assignments"] += 1
+        if new and spec["marking"] == Marking.RED:
+            # Under TLP:RED only named people see it: the lead's and supporters' liaisons,
+            # named by the lead officer once their governments are assigned.
+            named.named_liaisons_set(actor=officer, situation=situation, liaisons=[
+                liaison_of[code] for code, role in spec["partners"] if role != PartnerRole.OBSERVER])
         self.ensure_tracked(situation, spec, officer, indicators)
         self.ensure_risk_windows(situation, spec, officer, indicators)
         weeks = series.reading_series(situation, spec, indicators)
