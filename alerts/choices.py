@@ -10,6 +10,7 @@ class Trigger(models.TextChoices):
     ACTION_STALLED = "action_stalled", _("Action stalled (no update for N days)")
     RISK_RAISED = "risk_raised", _("Situation risk level raised")
     RISK_WINDOW = "risk_window", _("A risk window is open (election, commemoration, verdict…)")
+    CHECKIN_MISSED = "checkin_missed", _("An assigned government missed its check-in")
 
 
 # Triggers whose condition can start to hold with nothing but the clock moving: the
@@ -74,7 +75,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     ACK_REMINDED = "ack_reminded", _("Reminded: acknowledged without progress")
     UNACKNOWLEDGED = "unacknowledged", _("Acknowledgement lapsed without progress")
-    NAGGED = "nagged", _("Owners reminded of an overdue action")
+    NAGGED = "nagged", _("Reminded: an overdue action or check-in")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     DELIVERY_DEAD = "delivery_dead", _("Delivery given up")
 

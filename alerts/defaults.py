@@ -20,6 +20,7 @@ DEFAULT_RULES = [
     ("Action stalled for 14 days", Trigger.ACTION_STALLED, {"days": 14}, Severity.WARNING, 60),
     ("Risk level high or worse", Trigger.RISK_RAISED, {"min_level": "high"}, Severity.CRITICAL, 24 * 60),
     ("Risk window open", Trigger.RISK_WINDOW, {}, Severity.INFO, 60),
+    ("Check-in missed", Trigger.CHECKIN_MISSED, {"grace_hours": 0, "nag_hours": 24}, Severity.WARNING, 60),
 ]
 
 

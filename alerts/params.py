@@ -47,6 +47,13 @@ SCHEMAS: dict[str, dict[str, Param]] = {
     Trigger.ACTION_STALLED: {"days": Param("int", default=14, minimum=1, maximum=365)},
     Trigger.RISK_RAISED: {"min_level": Param("choice", default=RiskLevel.HIGH, choices=tuple(RiskLevel.values))},
     Trigger.RISK_WINDOW: {},
+    Trigger.CHECKIN_MISSED: {
+        # How long after a check-in fell due before it counts as missed.
+        "grace_hours": Param("int", default=0, minimum=0, maximum=720),
+        # Every this many hours the government's liaisons are reminded, until they
+        # check in; 0: never.
+        "nag_hours": Param("int", default=24, minimum=0, maximum=720),
+    },
 }
 
 

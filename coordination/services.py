@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import outbox
+from coordination import checkins, outbox
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -116,6 +116,7 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     if named_liaisons is not None:
         locked.named_liaisons.set(named_liaisons)
     if RISK_RANK[locked.risk_level] != old_rank:
+        checkins.reschedule(locked.pk)  # the check-in interval follows the risk level
         outbox.record_change(locked.pk)
     return locked
 
@@ -143,6 +144,7 @@ def assignment_create(*, actor, situation: Situation, government: Government,
     assignment = PartnerAssignment(situation=situation, government=government, role=role, liaison=liaison)
     assignment.full_clean(validate_unique=False)
     assignment.save()
+    checkins.reschedule(situation.pk, government.pk)
     return assignment
 
 

@@ -1,7 +1,7 @@
 """The pages (server-rendered); the API lives under /api/v1/."""
 from django.urls import path
 
-from coordination.views import actions, closing, dashboard, situations, windows
+from coordination.views import actions, checkins, closing, dashboard, situations, windows
 
 app_name = "pages"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("situations/<int:situation_id>/risk-windows/", windows.risk_window_create, name="risk-window-create"),
     path("situations/<int:situation_id>/risk-windows/remove/", windows.risk_window_delete,
          name="risk-window-delete"),
+    path("situations/<int:situation_id>/check-in/", checkins.situation_checkin, name="situation-checkin"),
     path("situations/<int:situation_id>/readings/", situations.reading_create, name="reading-create"),
     path("situations/<int:situation_id>/assignments/", situations.assignment_create, name="assignment-create"),
     path("situations/<int:situation_id>/actions/new/", situations.action_propose, name="action-propose"),

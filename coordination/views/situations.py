@@ -25,6 +25,7 @@ from coordination.forms import (
 )
 from coordination.models import Indicator
 from coordination.views.charts import build_chart
+from coordination.views import checkins as checkin_panel
 from coordination.views import panels
 from coordination.views.common import get_scoped_or_404, page_number, staff_only
 from core.errors import DomainError, VersionConflict
@@ -157,6 +158,7 @@ def situation_detail_context(request, situation, **forms):
     context.update(indicator_panel_context(request, situation, reading_form=forms.get("reading_form"),
                                            notice=forms.get("reading_notice"), all_windows=all_windows))
     context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
+    context.update(checkin_panel.checkin_context(user, situation, form=forms.get("checkin_form")))
     return context
 
 
