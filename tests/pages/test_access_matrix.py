@@ -32,6 +32,8 @@ EXPECTED = {
     # An empty window form lacks its kind and dates; an empty removal names no window.
     "pages:risk-window-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:risk-window-delete": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
+    # Only a liaison of an assigned government checks in; an empty form has no answer.
+    "pages:situation-checkin": (POST_ONLY, {"manager": FORBIDDEN, "desk": FORBIDDEN, "liaison": BAD}),
     "pages:my-actions": (EVERYONE, None),
     "pages:action-detail": (EVERYONE, None),
     # The liaison's own government owns the home action; an empty form is bad input.
