@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -46,18 +47,32 @@ def _last_checkin_at():
                     .order_by("-checked_in_at", "-id").values("checked_in_at")[:1], output_field=DateTimeField())
 
 
-def reschedule(situation_id: int, government_id: int | None = None) -> None:
+def government_watches(government_id: int, situation_id: int) -> bool:
+    """A government is asked to confirm only what one of its liaisons may see (the
+    sharing rule): an observer on AMBER+STRICT, or a government with nobody named on a
+    RED situation, cannot confirm it, and nagging nobody would only page the managers."""
+    liaisons = get_user_model().objects.filter(role=Role.LIAISON, government_id=government_id, is_active=True)
+    return any(can_see_situation(liaison, situation_id) for liaison in liaisons)
+
+
+def reschedule(situation_id: int, government_id: int | None = None) -> bool:
     """Inside the change's transaction: set the next due time of the situation's
-    assignments (one government's, or all of them when the risk level moved)."""
+    assignments (one government's, or all of them when the risk level, the marking or
+    the named liaisons may have moved). True if any due time changed."""
     assignments = PartnerAssignment.objects.filter(situation_id=situation_id)
     if government_id is not None:
         assignments = assignments.filter(government_id=government_id)
     rows = assignments.annotate(last_checkin_at=_last_checkin_at()).values_list(
-        "pk", "created_at", "last_checkin_at", "situation__risk_level")
-    for pk, created_at, last_checkin_at, risk_level in rows:
-        due = due_after(last_checkin_at or created_at, risk_level)
-        # update(), not save(): the due time is not part of the assignment's history.
-        PartnerAssignment.objects.filter(pk=pk).update(checkin_due_at=due)
+        "pk", "government_id", "created_at", "last_checkin_at", "checkin_due_at", "situation__risk_level")
+    changed = False
+    for pk, gov_id, created_at, last_checkin_at, before, risk_level in rows:
+        due = due_after(last_checkin_at or created_at, risk_level) if government_watches(gov_id, situation_id) \
+            else None
+        if due != before:
+            # update(), not save(): the due time is not part of the assignment's history.
+            PartnerAssignment.objects.filter(pk=pk).update(checkin_due_at=due)
+            changed = True
+    return changed
 
 
 # --- Reads (constant queries for any number of rows) -------------------------------------

@@ -115,8 +115,9 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     locked.save()
     if named_liaisons is not None:
         locked.named_liaisons.set(named_liaisons)
-    if RISK_RANK[locked.risk_level] != old_rank:
-        checkins.reschedule(locked.pk)  # the check-in interval follows the risk level
+    # The check-in interval follows the risk level; who is asked follows the marking.
+    rescheduled = checkins.reschedule(locked.pk)
+    if RISK_RANK[locked.risk_level] != old_rank or rescheduled:
         outbox.record_change(locked.pk)
     return locked
 
@@ -159,6 +160,8 @@ def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None 
         assignment.liaison = liaison
     assignment.full_clean(validate_unique=False)
     assignment.save()
+    if checkins.reschedule(assignment.situation_id, assignment.government_id):
+        outbox.record_change(assignment.situation_id)  # an observer on AMBER+STRICT is not asked
     return assignment
 
 
@@ -168,7 +171,9 @@ def assignment_delete(*, actor, assignment: PartnerAssignment) -> None:
     visibility is computed from assignments on every query (coordination/sharing.py)."""
     _require_staff(actor, _("un-assign governments"))
     assignment._change_reason = f"un-assigned by {actor}"
+    situation_id = assignment.situation_id
     assignment.delete()
+    outbox.record_change(situation_id)  # its missed check-in, if any, clears
 
 
 # --- Indicators and readings -----------------------------------------------------------

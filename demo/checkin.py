@@ -1,7 +1,8 @@
 """The partners keep watch (coordination/checkins.py): each government assigned to a
-demo situation checked in recently, on time, and one did not — the observer on
-Pellmoor (XCU), whose check-in fell due two days ago, so its missed check-in is an open
-condition that has nagged its liaison and reached the managers.
+demo situation that can see it checked in recently, on time (one in four saying what
+changed), and one did not — the observer on Pellmoor (XCU), whose check-in fell due a
+few hours ago: its missed check-in is an open condition on the escalation queue, and its
+liaison is nagged when it stays missed (the default rule, every 24 hours).
 
 Made with the situation's past (demo/history.py, Past.add), so a second run finds it
 made and adds nothing."""
@@ -18,7 +19,7 @@ from coordination.sharing import can_see_situation
 MISSED = ("XG", "XCU")  # (situation's country code, government that missed its check-in)
 # A moderate or low situation is checked every "default" days whatever its risk did in
 # its past, so the missed one stays missed through the replay.
-MISSED_AGO = dt.timedelta(days=2, hours=5)
+MISSED_AGO = dt.timedelta(hours=3)
 # On time: within the shortest interval (critical), so no replayed risk level makes it late.
 RECENT = (dt.timedelta(hours=6), dt.timedelta(days=2, hours=12))
 CHANGED_NOTE = "Our embassy reports new checkpoints on the main road; the picture is worse than last week."

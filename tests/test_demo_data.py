@@ -267,3 +267,18 @@ def test_actions_moved_at_past_times_and_their_log_agrees(world):
         if action.completed_at:
             assert action.agreed_at < action.completed_at == times[-1], action
     assert Action.objects.filter(created_at__lt=now - dt.timedelta(weeks=8)).exists()
+
+
+def test_the_partners_checked_in_on_time_but_one_missed_it_and_its_condition_is_open(world):
+    from coordination.models import CheckIn, PartnerAssignment
+
+    now = timezone.now()
+    missed = PartnerAssignment.objects.filter(checkin_due_at__lte=now).exclude(situation__status="closed")
+    assert [(a.situation.country_code, a.government.code) for a in missed.select_related("situation", "government")
+            ] == [("XG", "XCU")]
+    assert not PartnerAssignment.objects.filter(situation__marking="amber_strict", role="observer",
+                                                checkin_due_at__isnull=False).exists(), "they cannot see it"
+    assert CheckIn.objects.filter(answer="changed").exists() and CheckIn.objects.filter(
+        answer="still_accurate").count() > 10
+    condition = Alert.objects.get(government__code="XCU", situation__country_code="XG")
+    assert condition.status == AlertStatus.OPEN and condition.condition_active
