@@ -188,3 +188,18 @@ def test_dashboards_show_check_ins_due_and_missed_in_constant_queries(client, wa
         liaison_after, body = _dashboard_queries(client, liaison)
         assert body.count("Extra ") >= 5
     assert staff_after == staff_before and liaison_after == liaison_before
+
+
+def test_only_governments_that_can_see_the_situation_are_asked(watched, desk_officer, home_government, liaison):
+
+    observer = cast.government("observer")
+    cast.user("observer_liaison")
+    services.situation_update(actor=desk_officer, situation=watched, marking=Marking.AMBER_STRICT)
+    services.assignment_create(actor=desk_officer, situation=watched, government=observer,
+                               role=PartnerRole.OBSERVER)
+    assert due_of(watched, observer) is None, "an observer cannot see AMBER+STRICT: nothing to confirm"
+    assert due_of(watched, home_government) is not None
+    services.situation_update(actor=desk_officer, situation=watched, marking=Marking.RED)
+    assert due_of(watched, home_government) is None, "RED, nobody of it named"
+    services.situation_update(actor=desk_officer, situation=watched, named_liaisons=[liaison])
+    assert due_of(watched, home_government) == T0 + dt.timedelta(days=3)
