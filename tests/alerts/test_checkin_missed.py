@@ -9,6 +9,7 @@ import time_machine
 
 from alerts import periodic, services
 from alerts.choices import AlertStatus, EventKind, Trigger
+from alerts.delivery import deliver_notification
 from alerts.models import Alert, AlertGroup, EscalationRule, Notification
 from coordination import checkins, outbox
 from coordination import services as coordination
@@ -56,7 +57,7 @@ def recipients_of(kind):
 
 
 def test_a_missed_check_in_nags_that_governments_liaisons_then_escalates_to_managers_and_clears_on_check_in(
-        watched, liaison, other_liaison, home_government, manager):
+        watched, liaison, other_liaison, home_government, manager, mailoutbox):
     due = T0 + dt.timedelta(days=DAYS)
     with at(dt.timedelta(days=DAYS, minutes=-1)):
         run_minute(T0 + dt.timedelta(days=DAYS, minutes=-1))
@@ -84,6 +85,10 @@ def test_a_missed_check_in_nags_that_governments_liaisons_then_escalates_to_mana
         run_minute(due + dt.timedelta(hours=24, minutes=2))
     assert recipients_of(EventKind.NAGGED) == {liaison.username}, "only the government that missed it is nagged"
     assert other_liaison.username not in recipients_of(EventKind.NAGGED)
+    nag_mail = Notification.objects.get(event__kind=EventKind.NAGGED, channel="email")
+    with at(dt.timedelta(days=DAYS, hours=24, minutes=3)):
+        assert deliver_notification(notification_id=nag_mail.pk) == "sent"
+    assert [(m.to, "Check-in overdue" in m.subject) for m in mailoutbox] == [([liaison.email], True)]
 
     with at(dt.timedelta(days=DAYS, hours=25)):
         checkins.check_in(actor=liaison, situation=watched, answer="changed", note="Two new camps in the north.")
