@@ -11,6 +11,7 @@ class Trigger(models.TextChoices):
     RISK_RAISED = "risk_raised", _("Situation risk level raised")
     RISK_WINDOW = "risk_window", _("A risk window is open (election, commemoration, verdict…)")
     DIVERGENT_ASSESSMENT = "divergent_assessment", _("Partners' latest assessments of an indicator diverge")
+    CHECKIN_MISSED = "checkin_missed", _("An assigned government missed its check-in")
 
 
 # Triggers whose condition can start to hold with nothing but the clock moving: the
@@ -75,7 +76,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     ACK_REMINDED = "ack_reminded", _("Reminded: acknowledged without progress")
     UNACKNOWLEDGED = "unacknowledged", _("Acknowledgement lapsed without progress")
-    NAGGED = "nagged", _("Owners reminded of an overdue action")
+    NAGGED = "nagged", _("Reminded: an overdue action or check-in")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
     DELIVERY_DEAD = "delivery_dead", _("Delivery given up")
 

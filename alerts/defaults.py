@@ -22,6 +22,7 @@ DEFAULT_RULES = [
     ("Risk window open", Trigger.RISK_WINDOW, {}, Severity.INFO, 60),
     ("Partners' assessments diverge", Trigger.DIVERGENT_ASSESSMENT, {"levels": 2, "share": 0.5}, Severity.WARNING,
      60),
+    ("Check-in missed", Trigger.CHECKIN_MISSED, {"grace_hours": 0, "nag_hours": 24}, Severity.WARNING, 60),
 ]
 
 

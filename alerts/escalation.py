@@ -1,6 +1,7 @@
 """The escalation scan, every minute: wake escalations whose snooze ended, move every
 open one whose wait ran out to its next step, send the batched updates that are due,
-review acknowledgements that saw no progress, and nag the owners of overdue actions
+review acknowledgements that saw no progress, and nag the owners of overdue actions and
+the liaisons of governments that missed a check-in
 (alerts/lifecycle.py makes each change).
 
 A scan that runs twice, or late, is harmless: each row is claimed under a row lock
@@ -77,10 +78,11 @@ def nag_overdue_owners(now: dt.datetime) -> int:
         with transaction.atomic():
             condition = (due.select_for_update(skip_locked=True, of=("self",))
                          .select_related("rule", "action", "group__situation", "group__policy_rule").filter(pk=pk).first())
-            if condition is None or condition.action is None:
+            if condition is None or (condition.action is None and condition.government_id is None):
                 continue
-            # Updated since it fell due: it is being worked on, the nagging stops.
-            updated = condition.action.last_activity_at > condition.evidence_at
+            # An action updated since it fell due is being worked on: the nagging stops.
+            # A missed check-in nags until the check-in clears it.
+            updated = condition.action is not None and condition.action.last_activity_at > condition.evidence_at
             lifecycle.nag(condition, now, stop=updated)
             done += 0 if updated else 1
     return done

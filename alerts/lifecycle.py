@@ -103,15 +103,23 @@ def unresolved_group(situation_id: int) -> AlertGroup | None:
 def _new_condition(group: AlertGroup, rule, dedup_key: str, finding: Finding, now: dt.datetime) -> Alert:
     return Alert.objects.create(
         group=group, rule=rule, situation_id=group.situation_id, action_id=finding.action_id,
-        indicator_id=finding.indicator_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
+        indicator_id=finding.indicator_id, government_id=finding.government_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
         detail=finding.detail, evidence=finding.evidence, evidence_at=finding.evidence_at or now,
         first_seen=now, last_seen=now, next_nag_at=_first_nag(rule, now),
     )
 
 
+def _nag_interval(rule) -> dt.timedelta | None:
+    """How often a rule nags the owners of its condition: nag_days (an overdue action)
+    or nag_hours (a missed check-in); None: never."""
+    params = rule.params or {}
+    interval = dt.timedelta(days=params.get("nag_days") or 0, hours=params.get("nag_hours") or 0)
+    return interval or None
+
+
 def _first_nag(rule, now: dt.datetime) -> dt.datetime | None:
-    days = (rule.params or {}).get("nag_days") or 0
-    return now + dt.timedelta(days=days) if days else None
+    interval = _nag_interval(rule)
+    return now + interval if interval else None
 
 
 def _open_group(situation, rule, finding: Finding, now: dt.datetime, changes: Changes) -> AlertGroup:
@@ -460,19 +468,29 @@ def review_acknowledgement(group: AlertGroup, now: dt.datetime, *, last_progress
 
 
 def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
-    """An overdue action's owners are reminded every nag_days, until it is updated."""
-    days = (condition.rule.params or {}).get("nag_days") or 0
-    if stop or not days or condition.status != AlertStatus.OPEN:
+    """The owners of a condition are reminded every nag interval until it clears or, for
+    an overdue action, until the action is updated: an overdue action's owner
+    government's liaisons and assignee; a missed check-in's government's liaisons only."""
+    interval = _nag_interval(condition.rule)
+    owned = condition.action_id is not None or condition.government_id is not None
+    if stop or not interval or not owned or condition.status != AlertStatus.OPEN:
         condition.next_nag_at = None
         condition.save(update_fields=["next_nag_at"])
         return
-    condition.next_nag_at = now + dt.timedelta(days=days)
+    condition.next_nag_at = now + interval
     condition.save(update_fields=["next_nag_at"])
     group = condition.group
-    event = _event(group, EventKind.NAGGED, now, alert=condition, data={"action_id": condition.action_id})
-    recipients.notify_users(group=group, event=event, users=recipients.action_owners(condition.action), now=now,
-                            reason=_("The action “%(action)s” is overdue and your government owns it.")
-                            % {"action": condition.action.title})
+    if condition.action_id is not None:
+        data, people = {"action_id": condition.action_id}, recipients.action_owners(condition.action)
+        reason = _("The action “%(action)s” is overdue and your government owns it.") % {
+            "action": condition.action.title}
+    else:
+        data, people = {"government_id": condition.government_id}, recipients.government_liaisons(
+            condition.government_id)
+        reason = _("Your government’s check-in on “%(situation)s” is overdue: confirm it on the situation page.") % {
+            "situation": group.situation.title}
+    event = _event(group, EventKind.NAGGED, now, alert=condition, data=data)
+    recipients.notify_users(group=group, event=event, users=people, now=now, reason=reason)
 
 
 # --- What people do ----------------------------------------------------------------------

@@ -54,6 +54,13 @@ SCHEMAS: dict[str, dict[str, Param]] = {
         "share": Param("number", default=0.5, positive=True, maximum=2),
         "indicators": Param("codes", default=[]),
     },
+    Trigger.CHECKIN_MISSED: {
+        # How long after a check-in fell due before it counts as missed.
+        "grace_hours": Param("int", default=0, minimum=0, maximum=720),
+        # Every this many hours the government's liaisons are reminded, until they
+        # check in; 0: never.
+        "nag_hours": Param("int", default=24, minimum=0, maximum=720),
+    },
 }
 
 

@@ -10,23 +10,26 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from alerts import dispatch
 from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
-from alerts.models import DigestSent, EscalationRule, Notification
+from alerts.models import Alert, DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
 from alerts.selectors import group_list, severity_counts
-from coordination import outbox
+from coordination import checkins, outbox
 from coordination.choices import Marking
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
 from coordination.windows import situations_with_window_edges
 
 BATCH = 500
+# How far back the scan looks for check-ins that fell due: a scan missed for up to this
+# long (beat down, a deploy) is caught up; older ones were caught by the scans then.
+CHECKIN_CATCH_UP = dt.timedelta(days=1)
 
 
 def _action_rule_days(trigger: str) -> list[int]:
@@ -36,16 +39,38 @@ def _action_rule_days(trigger: str) -> list[int]:
     return [(params or {}).get(name, default) for params in rules]
 
 
+def situations_with_checkins_newly_missed(now: dt.datetime) -> list[int]:
+    """Situations where, for some enabled check-in rule, a government's check-in has just
+    become missed (due + the rule's grace passed within CHECKIN_CATCH_UP) and no
+    condition of that rule holds for it yet. Time alone makes them true, so the scan
+    wakes them; the condition being open, they are not woken again each minute."""
+    found: set[int] = set()
+    rules = EscalationRule.objects.filter(enabled=True, trigger=Trigger.CHECKIN_MISSED).values_list("pk", "params")
+    default = SCHEMAS[Trigger.CHECKIN_MISSED]["grace_hours"].default
+    for rule_id, params in rules:
+        end = now - dt.timedelta(hours=(params or {}).get("grace_hours", default))
+        holding = Alert.objects.filter(rule_id=rule_id, situation_id=OuterRef("situation_id"),
+                                       government_id=OuterRef("government_id"), condition_active=True)
+        found.update(checkins.fallen_due_between(end - CHECKIN_CATCH_UP, end).exclude(Exists(holding))
+                     .values_list("situation_id", flat=True)[:BATCH])
+    return sorted(found)
+
+
 def scan_deadlines(*, now: dt.datetime | None = None) -> int:
     """Wake the situations whose open actions are due soon, overdue or stalled, as far
     as any enabled rule cares. Reads open actions only, through the partial indexes on
     due_date and last_activity_at, so the cost follows what is due, not the table. Also
     wakes the situations whose risk window opens today or closed yesterday: their
     thresholds, waits and "window open" condition change with no new fact. (Every minute
-    of that day: a handful of situations, and a missed midnight is caught up.)"""
+    of that day: a handful of situations, and a missed midnight is caught up.) And the
+    situations where a government's check-in has just become missed (through the partial
+    index on checkin_due_at)."""
     now = now or timezone.now()
     today = now.date()
-    edges = situations_with_window_edges(now.astimezone(dt.timezone.utc).date())
+    # Risk window edges and newly missed check-ins: days (minutes) on which an
+    # evaluation answers differently with no new fact.
+    edges = sorted(set(situations_with_window_edges(now.astimezone(dt.timezone.utc).date()))
+                   | set(situations_with_checkins_newly_missed(now)))
     outbox.record_changes(edges)
     if not EscalationRule.objects.filter(enabled=True, trigger__in=ACTION_TRIGGERS).exists():
         return len(edges)

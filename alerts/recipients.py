@@ -92,6 +92,11 @@ def action_owners(action) -> list[User]:
     return sorted(people, key=lambda u: u.pk)
 
 
+def government_liaisons(government_id: int) -> list[User]:
+    """A government's active liaisons (a missed check-in is theirs to answer)."""
+    return list(User.objects.filter(role=Role.LIAISON, government_id=government_id, is_active=True).order_by("pk"))
+
+
 def _enqueue_on_commit(notifications: list[Notification]) -> None:
     ids = [n.pk for n in notifications if n.status == NotificationStatus.PENDING]
     if ids:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from alerts.choices import Severity, Trigger
 from coordination import assessments
 from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction, RiskLevel
-from coordination.models import Action, IndicatorReading, Situation, TrackedIndicator
+from coordination.models import Action, IndicatorReading, PartnerAssignment, Situation, TrackedIndicator
 from coordination.windows import (
     active_windows,
     describe,
@@ -26,13 +26,14 @@ from coordination.windows import (
 
 @dataclass
 class Finding:
-    subject_key: str  # part of the dedup key: "i<indicator id>", "a<action id>", "risk"
+    subject_key: str  # part of the dedup key: "i<indicator id>", "a<action id>", "k<government id>", "risk"
     severity: str
     title: str
     evidence: str
     detail: dict = field(default_factory=dict)
     indicator_id: int | None = None
     action_id: int | None = None
+    government_id: int | None = None
     # When the evidence says the condition began (the crossing reading's observed_at, the
     # day a due date passed); None: when the engine first saw it.
     evidence_at: dt.datetime | None = None
@@ -92,6 +93,14 @@ class SituationFacts:
     def windows(self) -> list:
         """The situation's risk windows open today (UTC): heightened sensitivity."""
         return active_windows(self.situation.pk, on=self.today)
+
+    @cached_property
+    def checkin_schedule(self) -> list[PartnerAssignment]:
+        """The assigned (active) governments with the time their check-in falls due
+        (coordination/checkins.py keeps it)."""
+        return list(PartnerAssignment.objects.filter(situation=self.situation, checkin_due_at__isnull=False,
+                                                     government__is_active=True)
+                    .select_related("government").order_by("government__name", "pk"))
 
     @cached_property
     def open_actions(self) -> list[Action]:
@@ -264,6 +273,28 @@ def divergent_assessment(rule, facts: SituationFacts) -> list[Finding]:
     return findings
 
 
+def checkin_missed(rule, facts: SituationFacts) -> list[Finding]:
+    """One condition per assigned government whose check-in is overdue by more than the
+    grace; the government's next check-in moves its due time on and clears it."""
+    grace = dt.timedelta(hours=rule.params.get("grace_hours", 0))
+    findings = []
+    for assignment in facts.checkin_schedule:
+        missed_at = assignment.checkin_due_at + grace
+        if facts.now < missed_at:
+            continue
+        government = assignment.government
+        findings.append(Finding(
+            subject_key=f"k{government.pk}", severity=rule.severity, government_id=government.pk,
+            evidence=f"checkin-due:{assignment.checkin_due_at.isoformat()}", evidence_at=missed_at,
+            title=_("%(government)s has not checked in on %(situation)s (due %(due)s)")
+            % {"government": government.name, "situation": facts.situation.title,
+               "due": f"{assignment.checkin_due_at:%Y-%m-%d %H:%M} UTC"},
+            detail={"government_id": government.pk, "government": government.code,
+                    "due_at": assignment.checkin_due_at.isoformat()},
+        ))
+    return findings
+
+
 TRIGGERS = {
     Trigger.THRESHOLD_CROSSED: threshold_crossed,
     Trigger.RISE_WITHIN_WINDOW: rise_within_window,
@@ -273,6 +304,7 @@ TRIGGERS = {
     Trigger.RISK_RAISED: risk_raised,
     Trigger.RISK_WINDOW: risk_window,
     Trigger.DIVERGENT_ASSESSMENT: divergent_assessment,
+    Trigger.CHECKIN_MISSED: checkin_missed,
 }
 
 

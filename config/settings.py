@@ -269,6 +269,15 @@ ALERTS_GROUP_INTERVAL_SECONDS = env.float("ALERTS_GROUP_INTERVAL_SECONDS", defau
 # A condition returning within its cool-down more than this many times in 24 hours marks
 # its escalation as flapping, and one notice suggests a threshold review.
 ALERTS_FLAP_LIMIT = env.int("ALERTS_FLAP_LIMIT", default=5)
+
+# Check-ins (coordination/checkins.py): every assigned government confirms each open
+# situation every this many days, by the situation's risk level; "default" for the rest.
+CHECKIN_DAYS = {
+    "critical": env.int("CHECKIN_DAYS_CRITICAL", default=3),
+    "very_high": env.int("CHECKIN_DAYS_VERY_HIGH", default=7),
+    "high": env.int("CHECKIN_DAYS_HIGH", default=14),
+    "default": env.int("CHECKIN_DAYS_DEFAULT", default=30),
+}
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import assessments, named, outbox
+from coordination import assessments, checkins, named, outbox
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -115,7 +115,9 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     locked.save()
     if named_liaisons is not None:
         named.apply(actor, locked, named_liaisons)
-    if RISK_RANK[locked.risk_level] != old_rank:
+    # The check-in interval follows the risk level; who is asked follows the marking.
+    rescheduled = checkins.reschedule(locked.pk)
+    if RISK_RANK[locked.risk_level] != old_rank or rescheduled:
         outbox.record_change(locked.pk)
     return locked
 
@@ -150,6 +152,7 @@ def assignment_create(*, actor, situation: Situation, government: Government,
     assignment.save()
     if people:
         assignment.liaisons.set(people)
+    checkins.reschedule(situation.pk, government.pk)
     return assignment
 
 
@@ -167,6 +170,8 @@ def assignment_update(*, actor, assignment: PartnerAssignment, role: str | None 
     assignment.save()
     if people is not None:
         assignment.liaisons.set(people)
+    if checkins.reschedule(assignment.situation_id, assignment.government_id):
+        outbox.record_change(assignment.situation_id)  # an observer on AMBER+STRICT is not asked
     return assignment
 
 
@@ -176,7 +181,9 @@ def assignment_delete(*, actor, assignment: PartnerAssignment) -> None:
     visibility is computed from assignments on every query (coordination/sharing.py)."""
     _require_staff(actor, _("un-assign governments"))
     assignment._change_reason = f"un-assigned by {actor}"
+    situation_id = assignment.situation_id
     assignment.delete()
+    outbox.record_change(situation_id)  # its missed check-in, if any, clears
 
 
 # --- Indicators and readings -----------------------------------------------------------

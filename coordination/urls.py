@@ -1,7 +1,7 @@
 """The pages (server-rendered); the API lives under /api/v1/."""
 from django.urls import path
 
-from coordination.views import actions, closing, dashboard, named, notes, situations, windows
+from coordination.views import actions, checkins, closing, dashboard, named, notes, situations, windows
 
 app_name = "pages"
 
@@ -18,6 +18,7 @@ urlpatterns = [
          name="risk-window-delete"),
     path("situations/<int:situation_id>/named-recipients/", named.named_recipients_update,
          name="named-recipients"),
+    path("situations/<int:situation_id>/check-in/", checkins.situation_checkin, name="situation-checkin"),
     path("situations/<int:situation_id>/readings/", situations.reading_create, name="reading-create"),
     path("situations/<int:situation_id>/notes/", notes.note_create, name="note-create"),
     path("situations/<int:situation_id>/assignments/", situations.assignment_create, name="assignment-create"),

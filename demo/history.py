@@ -53,7 +53,7 @@ from coordination.models import (
     Situation,
 )
 from coordination.sharing import can_see_situation
-from demo import series, voice, world
+from demo import checkin, series, voice, world
 
 READINGS_REPORTED_AFTER = dt.timedelta(hours=2)  # observed at 09:00, in Concert by 11:00
 OPENED_AFTER_READINGS = dt.timedelta(days=1, hours=1)
@@ -169,6 +169,7 @@ class Past:
         Situation.history.filter(id=situation.pk).update(history_date=opened)
         PartnerAssignment.objects.filter(situation=situation).update(created_at=opened)
         PartnerAssignment.history.filter(situation_id=situation.pk).update(history_date=opened)
+        checkin.keep_watch(self, story)
         self.push(opened, self.week, story, 0, first)
         for week in range(first + 1, len(weeks)):
             self.push(weeks[week][0] + READINGS_REPORTED_AFTER, self.week, story, week, week)

@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from coordination.choices import ActionKind, ActionStatus, Direction, Marking, PartnerRole, RiskLevel, ValueKind
 from coordination.models import (
     Action,
+    CheckIn,
     Government,
     Indicator,
     IndicatorReading,
@@ -128,3 +129,18 @@ class ActionFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.now().date() + dt.timedelta(days=14))
     status = ActionStatus.PROPOSED
     last_activity_at = factory.LazyFunction(timezone.now)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in row as the service leaves it (tests of lists and the admin; behaviour
+    goes through coordination.checkins.check_in)."""
+
+    class Meta:
+        model = CheckIn
+
+    situation = factory.SubFactory(SituationFactory)
+    government = factory.SubFactory(GovernmentFactory)
+    checked_in_by = factory.SubFactory(UserFactory, role=Role.LIAISON,
+                                       government=factory.SelfAttribute("..government"))
+    checked_in_at = factory.LazyFunction(timezone.now)
+    answer = "still_accurate"

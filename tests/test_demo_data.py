@@ -297,3 +297,18 @@ def test_partners_disagree_on_two_situations_one_was_reconciled_and_partners_wro
     assert SituationNote.objects.filter(reconciles=True).count() == 1
     assert SituationNote.objects.filter(government__isnull=False).count() >= 3
     assert IndicatorReading.objects.filter(assessing_government__isnull=False).count() >= 6
+
+
+def test_the_partners_checked_in_on_time_but_one_missed_it_and_its_condition_is_open(world):
+    from coordination.models import CheckIn, PartnerAssignment
+
+    now = timezone.now()
+    missed = PartnerAssignment.objects.filter(checkin_due_at__lte=now).exclude(situation__status="closed")
+    assert [(a.situation.country_code, a.government.code) for a in missed.select_related("situation", "government")
+            ] == [("XG", "XCU")]
+    assert not PartnerAssignment.objects.filter(situation__marking="amber_strict", role="observer",
+                                                checkin_due_at__isnull=False).exists(), "they cannot see it"
+    assert CheckIn.objects.filter(answer="changed").exists() and CheckIn.objects.filter(
+        answer="still_accurate").count() > 10
+    condition = Alert.objects.get(government__code="XCU", situation__country_code="XG")
+    assert condition.status == AlertStatus.OPEN and condition.condition_active

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("coordination", "0007_assessments_and_notes")]
+BEFORE = [("coordination", "0008_checkins")]
 AFTER = [("coordination", "0010_assignment_liaisons")]
 
 

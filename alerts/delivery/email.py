@@ -35,8 +35,11 @@ def message_context(notification) -> dict:
         conditions = conditions.filter(status=AlertStatus.OPEN)
     conditions = list(conditions.order_by("-rank", "first_seen", "id"))
     kind = event.kind if event else EventKind.OPENED
+    headline = HEADLINES.get(kind, _("Escalation"))
+    if kind == EventKind.NAGGED and (event.data or {}).get("government_id"):
+        headline = _("Check-in overdue")  # a nag names what it is about: an action or a check-in
     return {"group": group, "situation": group.situation, "conditions": conditions, "event": event,
-            "headline": HEADLINES.get(kind, _("Escalation")), "notification": notification,
+            "headline": headline, "notification": notification,
             "link": alert_link(group), "step": (notification.step or 0) + 1, "tlp": group.situation.tlp}
 
 

@@ -116,6 +116,9 @@ class Alert(models.Model):
                                related_name="alerts")
     indicator = models.ForeignKey("coordination.Indicator", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="alerts")
+    # The government this condition concerns (a missed check-in): its liaisons are nagged.
+    government = models.ForeignKey("coordination.Government", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="alerts")
     # rule × situation × subject: the identity of "the same condition".
     dedup_key = models.CharField(max_length=200)
     severity = models.CharField(max_length=10, choices=Severity.choices)
@@ -138,7 +141,8 @@ class Alert(models.Model):
     condition_active = models.BooleanField(default=True)
     cleared_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    # For an overdue action: when its owners are nagged next (the rule's nag_days).
+    # For an overdue action or a missed check-in: when its owners (the action's, the
+    # government's liaisons) are nagged next (the rule's nag_days or nag_hours).
     next_nag_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

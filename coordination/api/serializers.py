@@ -12,6 +12,8 @@ from coordination.closing import OpenActions
 from coordination.models import (
     Action,
     ActionUpdate,
+    CheckIn,
+    CheckInAnswer,
     Government,
     Indicator,
     IndicatorReading,
@@ -412,3 +414,23 @@ class ActionUpdateSerializer(serializers.ModelSerializer):
         model = ActionUpdate
         fields = ["id", "action", "author", "old_status", "new_status", "note", "created_at"]
         read_only_fields = fields
+
+
+# --- Check-ins --------------------------------------------------------------------------
+
+class CheckInSerializer(serializers.ModelSerializer):
+    government = GovernmentBriefSerializer(read_only=True)
+    checked_in_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "situation", "government", "checked_in_by", "checked_in_at", "answer", "note"]
+        read_only_fields = fields
+
+
+class CheckInWriteSerializer(StrictSerializer):
+    """One click: "still_accurate", or "changed" with a note (the service refuses a
+    "changed" without one, naming `note`)."""
+
+    answer = serializers.ChoiceField(choices=CheckInAnswer.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -23,5 +23,7 @@ urlpatterns = [
          views.TrackedIndicatorViewSet.as_view({"get": "list", "post": "create"}), name="situation-indicators"),
     path("situations/<int:situation_pk>/risk-windows",
          views.SituationRiskWindowViewSet.as_view({"get": "list", "post": "create"}), name="situation-risk-windows"),
+    path("situations/<int:situation_pk>/check-ins",
+         views.SituationCheckInViewSet.as_view({"get": "list", "post": "create"}), name="checkin-list"),
     *router.urls,
 ]

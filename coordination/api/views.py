@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import assessments, closing, notes, risk_windows, selectors, services
+from coordination import assessments, checkins, closing, notes, risk_windows, selectors, services
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -17,7 +17,7 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
-from coordination.models import IndicatorReading, RiskWindow, SituationNote, TrackedIndicator
+from coordination.models import CheckIn, IndicatorReading, RiskWindow, SituationNote, TrackedIndicator
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -417,3 +417,34 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
         entries = selectors.action_update_list(user=request.user, action_id=action_.pk)
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(s.ActionUpdateSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Check-ins of this situation by its assigned governments, newest first"),
+    create=extend_schema(request=s.CheckInWriteSerializer, responses={201: s.CheckInSerializer},
+                         summary="Check in for your government: still accurate, or changed with a note"),
+)
+class SituationCheckInViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                              mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Read by whoever sees the situation; written only by the liaisons of an assigned
+    government (coordination/checkins.py): staff answer 403, out of scope 404."""
+
+    serializer_class = s.CheckInSerializer
+    filter_backends = []
+
+    def may_change(self, user, situation):
+        return checkins.may_check_in(user, situation)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CheckIn.objects.none()
+        return checkins.checkin_list(user=self.request.user, situation_id=self.get_situation().pk).order_by(
+            "-checked_in_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        situation = self.get_situation()
+        write = s.CheckInWriteSerializer(data=request.data, context=self.get_serializer_context())
+        write.is_valid(raise_exception=True)
+        checkin = checkins.check_in(actor=request.user, situation=situation, **write.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=checkin.pk)).data,
+                        status=status.HTTP_201_CREATED)

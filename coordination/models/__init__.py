@@ -1,4 +1,5 @@
 from coordination.models.actions import Action, ActionUpdate
+from coordination.models.checkins import CheckIn, CheckInAnswer
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.notes import SituationNote
 from coordination.models.outbox import SituationChange
@@ -8,6 +9,8 @@ from coordination.models.windows import RiskWindow
 __all__ = [
     "Action",
     "ActionUpdate",
+    "CheckIn",
+    "CheckInAnswer",
     "Government",
     "Indicator",
     "IndicatorReading",

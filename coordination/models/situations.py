@@ -135,8 +135,12 @@ class PartnerAssignment(models.Model):
         help_text=_("The liaisons who speak for this government on this situation."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When this government's next check-in on the situation falls due: derived, written
+    # only by coordination/checkins.py (reschedule), indexed so the minute scan reads
+    # only what has just fallen due. Not history: it moves with every check-in.
+    checkin_due_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[liaisons])
+    history = HistoricalRecords(m2m_fields=[liaisons], excluded_fields=["checkin_due_at"])
 
     class Meta:
         ordering = ["situation_id", "government__name"]
@@ -144,7 +148,9 @@ class PartnerAssignment(models.Model):
             models.UniqueConstraint(fields=["situation", "government"], name="one_assignment_per_government"),
             models.CheckConstraint(condition=Q(role__in=PartnerRole.values), name="assignment_role_valid"),
         ]
-        indexes = [models.Index(fields=["government", "situation"], name="assignment_gov_situation_idx")]
+        indexes = [models.Index(fields=["government", "situation"], name="assignment_gov_situation_idx"),
+                   models.Index(fields=["checkin_due_at"], condition=Q(checkin_due_at__isnull=False),
+                                name="assignment_checkin_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.government.code} · {self.get_role_display()} on {self.situation_id}"

@@ -6,7 +6,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 
-from coordination import extensions, selectors
+from coordination import checkins, extensions, selectors
 from coordination.choices import (
     OPEN_ACTION_STATUSES,
     RISK_RANK,
@@ -69,6 +69,8 @@ def dashboard(request):
     if user.is_liaison:
         context["my_actions"] = list(my_actions_queryset(user)[:50])
         context["assigned_situations"] = list(selectors.situation_list(user=user).order_by("title", "id"))
+        context["my_checkins"] = list(checkins.due_for_user(user=user)[:50])
+        context["now"] = timezone.now()
         template = "coordination/dashboard_liaison.html"
     else:
         context["risk_groups"] = situations_by_risk(user)
@@ -77,6 +79,7 @@ def dashboard(request):
             .filter(status__in=OPEN_ACTION_STATUSES, due_date__lte=today + dt.timedelta(days=7))
             .order_by("due_date", "id")[:50]
         )
+        context["checkin_counts"] = checkins.counts_by_government()
         alert_reads = extensions.alert_reads()
         context["my_alerts"] = alert_reads.alerts_on_my_situations(user)
         if user.is_manager:

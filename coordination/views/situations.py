@@ -26,6 +26,7 @@ from coordination.forms import (
 )
 from coordination.models import Government, Indicator
 from coordination.views.charts import build_chart
+from coordination.views import checkins as checkin_panel
 from coordination.views import panels
 from coordination.views.common import get_scoped_or_404, page_number, print_marking, staff_only
 from core.errors import DomainError, VersionConflict
@@ -186,6 +187,7 @@ def situation_detail_context(request, situation, **forms):
     context["note_form"] = forms.get("note_form") or note_form_for(user, situation,
                                                                    context["tracked_indicator_ids"])
     context.update(panels.windows_context(user, situation, all_windows, context["tracked_indicator_ids"], forms))
+    context.update(checkin_panel.checkin_context(user, situation, form=forms.get("checkin_form")))
     return context
 
 

@@ -39,6 +39,8 @@ EXPECTED = {
     # (coordination/named.py). The cast's desk officer leads the home situation, not the
     # foreign one: see BY_SCOPE. An empty form names nobody, as already: back to the page.
     "pages:named-recipients": (POST_ONLY, {"manager": REDIRECT, "desk": REDIRECT, "liaison": FORBIDDEN}),
+    # Only a liaison of an assigned government checks in; an empty form has no answer.
+    "pages:situation-checkin": (POST_ONLY, {"manager": FORBIDDEN, "desk": FORBIDDEN, "liaison": BAD}),
     "pages:my-actions": (EVERYONE, None),
     "pages:action-detail": (EVERYONE, None),
     # The liaison's own government owns the home action; an empty form is bad input.
