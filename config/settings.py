@@ -211,6 +211,7 @@ CELERY_TASK_ROUTES = {
     "alerts.sweep_pending_notifications": {"queue": "periodic"},
     "alerts.sweep_unevaluated": {"queue": "periodic"},
     "alerts.daily_digest": {"queue": "periodic"},
+    "alerts.expire_signoffs": {"queue": "periodic"},
 }
 # Time limits: a task stuck on a dead socket must not occupy a worker forever. The soft
 # limit raises inside the task (its transaction rolls back, the row stays pending for
@@ -239,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-escalate-due": {"task": "alerts.escalate_due_alerts", "schedule": _SCAN_EVERY},
     "alerts-sweep-pending-notifications": {"task": "alerts.sweep_pending_notifications", "schedule": _SCAN_EVERY},
     "alerts-sweep-unevaluated": {"task": "alerts.sweep_unevaluated", "schedule": _SCAN_EVERY},
+    "alerts-expire-signoffs": {"task": "alerts.expire_signoffs", "schedule": _SCAN_EVERY},
     "alerts-daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
 }
 
@@ -262,6 +264,9 @@ ALERTS_GROUP_INTERVAL_SECONDS = env.float("ALERTS_GROUP_INTERVAL_SECONDS", defau
 # A condition returning within its cool-down more than this many times in 24 hours marks
 # its escalation as flapping, and one notice suggests a threshold review.
 ALERTS_FLAP_LIMIT = env.int("ALERTS_FLAP_LIMIT", default=5)
+# A decision that can silence a warning waits this long for a second person's sign-off,
+# then expires unapproved and nothing changes (coordination/signoffs.py).
+SIGNOFF_EXPIRY_HOURS = env.int("SIGNOFF_EXPIRY_HOURS", default=72)
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from coordination.models.actions import Action, ActionUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.outbox import SituationChange
+from coordination.models.signoffs import SignoffKind, SignoffRequest, SignoffStatus
 from coordination.models.situations import Government, PartnerAssignment, Situation
 from coordination.models.windows import RiskWindow
 
@@ -12,6 +13,9 @@ __all__ = [
     "IndicatorReading",
     "PartnerAssignment",
     "RiskWindow",
+    "SignoffKind",
+    "SignoffRequest",
+    "SignoffStatus",
     "Situation",
     "SituationChange",
     "TrackedIndicator",
