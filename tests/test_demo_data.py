@@ -267,3 +267,12 @@ def test_actions_moved_at_past_times_and_their_log_agrees(world):
         if action.completed_at:
             assert action.agreed_at < action.completed_at == times[-1], action
     assert Action.objects.filter(created_at__lt=now - dt.timedelta(weeks=8)).exists()
+
+
+def test_a_desk_officer_waits_for_a_second_persons_sign_off(world):
+    from coordination.models import SignoffRequest
+
+    waiting = SignoffRequest.objects.get(status="pending")
+    assert (waiting.kind, waiting.requested_by.username, waiting.situation.country_code) == (
+        "lower_marking", "desk2", "XB")
+    assert waiting.situation.marking == "amber_strict", "nothing changes before it is signed off"
