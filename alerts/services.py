@@ -170,6 +170,7 @@ def groups_bulk(*, actor, verb: str, group_ids: list[int], note: str = "") -> li
                 lifecycle.acknowledge(group, timezone.now(), actor=actor, note=note)
             else:
                 _require_manager(actor, _("resolve"))
+                lifecycle.check_resolve(group, note=note)
                 if _resolve_needs_signoff(group):
                     # A batch is all or none, and this one would only become a request.
                     raise DomainError(_("a critical condition still holds, so resolving it needs a second "
