@@ -262,11 +262,11 @@ def signoff_cancel(*, actor, request: SignoffRequest, note: str = "") -> Signoff
     return locked
 
 
-def _expire(request: SignoffRequest) -> None:
-    request.status, request.decided_at = SignoffStatus.EXPIRED, request.expires_at
-    request.save(update_fields=["status", "decided_at"])
-    _audit(AuditKind.SIGNOFF_EXPIRED, request, None, expired_at=request.expires_at.isoformat(),
-           requested_by_id=request.requested_by_id)
+def _expire(locked: SignoffRequest) -> None:
+    locked.status, locked.decided_at = SignoffStatus.EXPIRED, locked.expires_at
+    locked.save(update_fields=["status", "decided_at"])
+    _audit(AuditKind.SIGNOFF_EXPIRED, locked, None, expired_at=locked.expires_at.isoformat(),
+           requested_by_id=locked.requested_by_id)
 
 
 EXPIRY_BATCH = 500
@@ -279,6 +279,6 @@ def expire_due(*, now: dt.datetime | None = None) -> int:
     with transaction.atomic():
         due = list(SignoffRequest.objects.select_for_update(skip_locked=True)
                    .filter(status=SignoffStatus.PENDING, expires_at__lte=now).order_by("expires_at")[:EXPIRY_BATCH])
-        for request in due:
-            _expire(request)
+        for locked in due:
+            _expire(locked)
     return len(due)

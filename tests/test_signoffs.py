@@ -225,3 +225,16 @@ def test_the_situation_page_edit_shows_the_waiting_banner_and_the_request(red_si
     assert "Waiting for a second person&#x27;s sign-off" in body or "Waiting for a second person's sign-off" in body
     assert 'id="signoffs"' in body and "Lower the marking from TLP:RED" in body
     assert fresh(red_situation).marking == Marking.RED
+
+
+def test_a_lead_liaison_deciding_a_merge_does_not_learn_where_it_is_merged(red_situation, desk_officer, manager,
+                                                                          liaison, foreign_situation):
+    request = closing.situation_close(actor=desk_officer, situation=red_situation, outcome="merged",
+                                      merged_into=foreign_situation)
+    seen = api(liaison).get(f"/api/v1/sign-offs/{request.pk}").json()
+    assert seen["payload"]["outcome"] == "merged" and "merged_into_id" not in seen["payload"]
+    page = Client()
+    page.force_login(liaison)
+    assert "Secret highland crisis" not in page.get(f"/sign-offs/{request.pk}/").content.decode()
+    assert api(manager).get(f"/api/v1/sign-offs/{request.pk}").json()["payload"]["merged_into_id"] == \
+        foreign_situation.pk

@@ -2,7 +2,8 @@
 of them. Scoped by their situation (out of scope: 404); decided through
 coordination/signoffs.py, which also says who may decide."""
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from coordination import signoffs
 from coordination.models import SignoffKind, SignoffRequest, SignoffStatus
 from core.api.base import StrictSerializer, UserBriefSerializer
+from core.roles import has_staff_role
 
 
 class SignoffSerializer(serializers.ModelSerializer):
@@ -22,6 +24,7 @@ class SignoffSerializer(serializers.ModelSerializer):
     requested_by = UserBriefSerializer(read_only=True)
     decided_by = UserBriefSerializer(read_only=True, allow_null=True)
     may_decide = serializers.SerializerMethodField(help_text="Whether you may approve or reject it now.")
+    payload = serializers.SerializerMethodField(help_text="What is asked, as the service carrying it out takes it.")
 
     class Meta:
         model = SignoffRequest
@@ -35,6 +38,16 @@ class SignoffSerializer(serializers.ModelSerializer):
 
     def get_status(self, obj) -> str:
         return obj.status_at(self._now())
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_payload(self, obj) -> dict:
+        payload = dict(obj.payload)
+        request = self.context.get("request")
+        if not has_staff_role(getattr(request, "user", None)):
+            # Where a situation is merged into is not a liaison's to learn (it may be one
+            # they cannot see), as on the situation itself.
+            payload.pop("merged_into_id", None)
+        return payload
 
     def get_group(self, obj) -> int | None:
         return obj.group_id

@@ -52,8 +52,7 @@ LABELS = {"marking": dict(Marking.choices), "risk_level": dict(RiskLevel.choices
           "status": dict(SituationStatus.choices), "outcome": dict(SituationOutcome.choices)}
 NAMES = {"until": gettext_lazy("until"), "note": gettext_lazy("note"), "marking": gettext_lazy("marking"),
          "risk_level": gettext_lazy("risk level"), "outcome": gettext_lazy("outcome"),
-         "open_actions": gettext_lazy("open actions"), "cancel_reason": gettext_lazy("reason for cancelling"),
-         "merged_into_id": gettext_lazy("merged into situation")}
+         "open_actions": gettext_lazy("open actions"), "cancel_reason": gettext_lazy("reason for cancelling")}
 
 
 def describe(signoff) -> list[tuple[str, object]]:
@@ -62,6 +61,7 @@ def describe(signoff) -> list[tuple[str, object]]:
     payload.update(payload.pop("changes", None) or {})
     payload.pop("named_liaisons", None)
     payload.pop("group_id", None)
+    payload.pop("merged_into_id", None)  # possibly a situation the reader may not see
     lines = []
     for name, value in payload.items():
         if value in (None, ""):
