@@ -8,6 +8,8 @@ Written by small hooks, never by views themselves:
 - `AuditMiddleware`: every 403 answered to a signed-in user, page or API (a
   `NotPermitted` from a service, a role refused by a view, a failed CSRF check);
 - the API's `CsvExportMixin`: the export, its filters and its row count;
+- coordination/signoffs.py: every step of a two-person sign-off (requested, approved,
+  rejected, expired, cancelled);
 - a `post_save` on `alerts.AlertEvent`: acknowledge, snooze, resolve, reassign and
   escalate-now carry an actor (the scheduler's escalations do not, and are not audited
   here — the alert's own timeline has them).
@@ -53,6 +55,11 @@ class AuditKind(models.TextChoices):
     ALERT_RESOLVED = "alert_resolved", _("Alert resolved")
     ALERT_REASSIGNED = "alert_reassigned", _("Alert reassigned")
     ALERT_ESCALATED = "alert_escalated", _("Alert escalated by hand")
+    SIGNOFF_REQUESTED = "signoff_requested", _("Sign-off requested")
+    SIGNOFF_APPROVED = "signoff_approved", _("Sign-off approved")
+    SIGNOFF_REJECTED = "signoff_rejected", _("Sign-off rejected")
+    SIGNOFF_EXPIRED = "signoff_expired", _("Sign-off expired")
+    SIGNOFF_CANCELLED = "signoff_cancelled", _("Sign-off cancelled")
 
 
 class AppendOnlyError(Exception):

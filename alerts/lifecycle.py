@@ -510,9 +510,8 @@ def acknowledge(group: AlertGroup, now: dt.datetime, *, actor, note: str = "") -
     _event(group, EventKind.ACKNOWLEDGED, now, actor=actor, note=note)
 
 
-def snooze(group: AlertGroup, now: dt.datetime, *, actor, until: dt.datetime, note: str = "") -> None:
-    """Pause the clock until `until`: the time left on the current step is kept and runs
-    again once the snooze ends (the escalation scan wakes it)."""
+def check_snooze(group: AlertGroup, now: dt.datetime, *, until: dt.datetime) -> None:
+    """What `snooze` refuses, for a caller that must know before it asks for a sign-off."""
     _require_unresolved(group)
     if until is None or timezone.is_naive(until):
         raise DomainError(_("Give the end of the snooze with a time zone."), field="until")
@@ -520,6 +519,12 @@ def snooze(group: AlertGroup, now: dt.datetime, *, actor, until: dt.datetime, no
         raise DomainError(_("A snooze must end in the future."), field="until")
     if until - now > MAX_SNOOZE:
         raise DomainError(_("A snooze lasts at most 30 days."), field="until")
+
+
+def snooze(group: AlertGroup, now: dt.datetime, *, actor, until: dt.datetime, note: str = "") -> None:
+    """Pause the clock until `until`: the time left on the current step is kept and runs
+    again once the snooze ends (the escalation scan wakes it)."""
+    check_snooze(group, now, until=until)
     if group.status == AlertStatus.OPEN and group.next_escalation_at is not None:
         group.next_escalation_at = until + max(group.next_escalation_at - now, dt.timedelta(0))
     group.status, group.snoozed_until = AlertStatus.SNOOZED, until
@@ -542,10 +547,15 @@ def _close(group: AlertGroup, now: dt.datetime, *, actor, note: str, outcome: st
     recipients.notify_webhooks(group=group, event=event, now=now)
 
 
-def resolve(group: AlertGroup, now: dt.datetime, *, actor, note: str) -> None:
+def check_resolve(group: AlertGroup, *, note: str) -> None:
+    """What `resolve` refuses, for a caller that must know before it asks for a sign-off."""
     _require_unresolved(group)
     if not (note or "").strip():
         raise DomainError(_("Say in a note how it was resolved."), field="note")
+
+
+def resolve(group: AlertGroup, now: dt.datetime, *, actor, note: str) -> None:
+    check_resolve(group, note=note)
     _close(group, now, actor=actor, note=note)
 
 

@@ -20,7 +20,7 @@ from alerts.choices import ACTION_TRIGGERS, NotificationStatus, Trigger
 from alerts.models import Alert, DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
 from alerts.selectors import group_list, severity_counts
-from coordination import checkins, outbox
+from coordination import checkins, outbox, signoffs
 from coordination.choices import Marking
 from coordination.models import Action
 from coordination.models.actions import OPEN_STATUS_Q
@@ -117,6 +117,12 @@ def sweep_unevaluated(*, now: dt.datetime | None = None, grace_seconds: float | 
     ids = outbox.pending(older_than=now - dt.timedelta(seconds=grace), limit=BATCH)
     dispatch.publish_evaluations(ids)
     return len(ids)
+
+
+def expire_signoffs(*, now: dt.datetime | None = None) -> int:
+    """Sign-off requests past SIGNOFF_EXPIRY_HOURS are written as expired (and audited);
+    what they asked for never happens. Readers already treat them as expired."""
+    return signoffs.expire_due(now=now)
 
 
 def send_daily_digests(*, now: dt.datetime | None = None) -> int:

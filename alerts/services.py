@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import lifecycle
-from alerts.choices import Channel
+from alerts.choices import AlertStatus, Channel, Severity
 from alerts.escalation import escalate_due_alerts  # noqa: F401 (part of the service API)
 from alerts.evaluation import evaluate_situation  # noqa: F401 (part of the service API)
 from alerts.models import AlertGroup, Notification
@@ -37,6 +37,8 @@ from alerts.rules import (  # noqa: F401 (part of the service API)
     webhook_endpoint_delete,
     webhook_endpoint_update,
 )
+from coordination import signoffs
+from coordination.models import SignoffKind, SignoffRequest
 from coordination.sharing import can_see_situation
 from core.errors import DomainError, NotPermitted
 from core.roles import has_staff_role
@@ -80,17 +82,39 @@ def group_acknowledge(*, actor, group: AlertGroup, note: str = "") -> AlertGroup
 
 
 @transaction.atomic
-def group_snooze(*, actor, group: AlertGroup, until: dt.datetime, note: str = "") -> AlertGroup:
+def group_snooze(*, actor, group: AlertGroup, until: dt.datetime, note: str = "",
+                 signoff: SignoffRequest | None = None) -> AlertGroup | SignoffRequest:
+    """A snooze longer than 7 days waits for a second person's sign-off
+    (coordination/signoffs.py): the request is returned and nothing is silenced yet."""
     group = _lock(group, actor)
     _require_manager(actor, _("snooze"))
-    lifecycle.snooze(group, timezone.now(), actor=actor, until=until, note=note)
+    now = timezone.now()
+    lifecycle.check_snooze(group, now, until=until)
+    if (signoffs.needs_signoff_for_snooze(now=now, until=until)
+            and not signoffs.signed_off(signoff, group.situation_id, SignoffKind.LONG_SNOOZE)):
+        return signoffs.request_signoff(actor=actor, situation=group.situation, kind=SignoffKind.LONG_SNOOZE,
+                                        payload={"group_id": group.pk, "until": until.isoformat(), "note": note})
+    lifecycle.snooze(group, now, actor=actor, until=until, note=note)
     return group
 
 
+def _resolve_needs_signoff(group: AlertGroup) -> bool:
+    holds = group.conditions.filter(status=AlertStatus.OPEN, condition_active=True).exists()
+    return signoffs.needs_signoff_for_resolve(critical=group.severity == Severity.CRITICAL, condition_holds=holds)
+
+
 @transaction.atomic
-def group_resolve(*, actor, group: AlertGroup, note: str) -> AlertGroup:
+def group_resolve(*, actor, group: AlertGroup, note: str,
+                  signoff: SignoffRequest | None = None) -> AlertGroup | SignoffRequest:
+    """Resolving a critical escalation while a condition of it still holds waits for a
+    second person's sign-off: the request is returned and the escalation stays."""
     group = _lock(group, actor)
     _require_manager(actor, _("resolve"))
+    lifecycle.check_resolve(group, note=note)
+    if _resolve_needs_signoff(group) and not signoffs.signed_off(signoff, group.situation_id,
+                                                                 SignoffKind.RESOLVE_HOLDING):
+        return signoffs.request_signoff(actor=actor, situation=group.situation, kind=SignoffKind.RESOLVE_HOLDING,
+                                        payload={"group_id": group.pk, "note": note})
     lifecycle.resolve(group, timezone.now(), actor=actor, note=note)
     return group
 
@@ -146,6 +170,11 @@ def groups_bulk(*, actor, verb: str, group_ids: list[int], note: str = "") -> li
                 lifecycle.acknowledge(group, timezone.now(), actor=actor, note=note)
             else:
                 _require_manager(actor, _("resolve"))
+                lifecycle.check_resolve(group, note=note)
+                if _resolve_needs_signoff(group):
+                    # A batch is all or none, and this one would only become a request.
+                    raise DomainError(_("a critical condition still holds, so resolving it needs a second "
+                                        "person's sign-off: resolve it on its own page."), field="groups")
                 lifecycle.resolve(group, timezone.now(), actor=actor, note=note)
         except DomainError as error:
             error.message = _("Escalation %(id)s: %(reason)s") % {"id": pk, "reason": error.message}
@@ -160,3 +189,24 @@ def notification_mark_read(*, user, notification_ids: list[int] | None = None) -
     if notification_ids is not None:
         rows = rows.filter(pk__in=notification_ids)
     return rows.update(read_at=timezone.now())
+
+
+# --- Approved sign-offs (coordination/signoffs.py) ------------------------------------
+
+
+def carry_out_signed_off_snooze(request: SignoffRequest) -> None:
+    """As the manager who asked, now that a second person agreed."""
+    payload = request.payload
+    group_snooze(actor=request.requested_by, group=AlertGroup(pk=payload["group_id"]), signoff=request,
+                 until=dt.datetime.fromisoformat(payload["until"]), note=payload.get("note", ""))
+
+
+def carry_out_signed_off_resolve(request: SignoffRequest) -> None:
+    payload = request.payload
+    group_resolve(actor=request.requested_by, group=AlertGroup(pk=payload["group_id"]), signoff=request,
+                  note=payload.get("note", ""))
+
+
+def register_signoff_executors() -> None:
+    signoffs.register_executor(SignoffKind.LONG_SNOOZE, carry_out_signed_off_snooze)
+    signoffs.register_executor(SignoffKind.RESOLVE_HOLDING, carry_out_signed_off_resolve)

@@ -41,3 +41,8 @@ def sweep_unevaluated() -> int:
 @shared_task(name="alerts.daily_digest")
 def daily_digest() -> int:
     return periodic.send_daily_digests()
+
+
+@shared_task(name="alerts.expire_signoffs")
+def expire_signoffs() -> int:
+    return periodic.expire_signoffs()

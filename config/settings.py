@@ -218,6 +218,7 @@ CELERY_TASK_ROUTES = {
     "alerts.sweep_pending_notifications": {"queue": "periodic"},
     "alerts.sweep_unevaluated": {"queue": "periodic"},
     "alerts.daily_digest": {"queue": "periodic"},
+    "alerts.expire_signoffs": {"queue": "periodic"},
 }
 # Time limits: a task stuck on a dead socket must not occupy a worker forever. The soft
 # limit raises inside the task (its transaction rolls back, the row stays pending for
@@ -246,6 +247,7 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-escalate-due": {"task": "alerts.escalate_due_alerts", "schedule": _SCAN_EVERY},
     "alerts-sweep-pending-notifications": {"task": "alerts.sweep_pending_notifications", "schedule": _SCAN_EVERY},
     "alerts-sweep-unevaluated": {"task": "alerts.sweep_unevaluated", "schedule": _SCAN_EVERY},
+    "alerts-expire-signoffs": {"task": "alerts.expire_signoffs", "schedule": _SCAN_EVERY},
     "alerts-daily-digest": {"task": "alerts.daily_digest", "schedule": crontab(hour=7, minute=0)},
 }
 
@@ -278,6 +280,9 @@ CHECKIN_DAYS = {
     "high": env.int("CHECKIN_DAYS_HIGH", default=14),
     "default": env.int("CHECKIN_DAYS_DEFAULT", default=30),
 }
+# A decision that can silence a warning waits this long for a second person's sign-off,
+# then expires unapproved and nothing changes (coordination/signoffs.py).
+SIGNOFF_EXPIRY_HOURS = env.int("SIGNOFF_EXPIRY_HOURS", default=72)
 HEALTHZ_WORKER_PING_TIMEOUT = env.float("HEALTHZ_WORKER_PING_TIMEOUT", default=1.0)
 
 # --- API -------------------------------------------------------------------------------

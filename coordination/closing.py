@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import outbox
+from coordination import outbox, signoffs
 from coordination.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_SITUATION_STATUSES,
@@ -27,7 +27,7 @@ from coordination.choices import (
     SituationOutcome,
     SituationStatus,
 )
-from coordination.models import Action, Situation
+from coordination.models import Action, SignoffKind, SignoffRequest, Situation
 from coordination.services import _check_version, _require_staff, action_transition
 from core.errors import DomainError
 
@@ -100,10 +100,15 @@ def _validate_merge(situation: Situation, outcome: str, merged_into: Situation |
 @transaction.atomic
 def situation_close(*, actor, situation: Situation, outcome: str, note: str = "",
                     open_actions: str = OpenActions.CANCEL, cancel_reason: str = "",
-                    merged_into: Situation | None = None, expected_version: int | None = None) -> Situation:
+                    merged_into: Situation | None = None, expected_version: int | None = None,
+                    signoff: SignoffRequest | None = None) -> Situation | SignoffRequest:
     """Close the situation with its outcome. Its open actions are cancelled (each through
     the action workflow, so each gets its progress-log line with `cancel_reason`) or kept
-    open for their owners to finish. The engine is told through the outbox."""
+    open for their owners to finish. The engine is told through the outbox.
+
+    Closing silences the situation's warnings, so it needs a second person: checked as
+    far as it can be, the closing becomes a sign-off request (returned instead of the
+    situation) and is carried out when it is approved (`signoff` is then that request)."""
     _require_staff(actor, _("close situations"))
     if outcome not in SituationOutcome.values:
         raise DomainError(_("Choose one of the outcomes offered."), field="outcome")
@@ -122,10 +127,14 @@ def situation_close(*, actor, situation: Situation, outcome: str, note: str = ""
     # actions would deadlock with us.
     still_open = list(Action.objects.select_for_update().filter(situation_id=locked.pk,
                                                                  status__in=OPEN_ACTION_STATUSES).order_by("pk"))
+    if still_open and open_actions == OpenActions.CANCEL and not cancel_reason:
+        raise DomainError(_("Say why the %(n)d open action(s) are cancelled, or keep them open.")
+                          % {"n": len(still_open)}, field="cancel_reason")
+    if not signoffs.signed_off(signoff, locked.pk, SignoffKind.CLOSE):
+        return signoffs.request_signoff(actor=actor, situation=locked, kind=SignoffKind.CLOSE, payload={
+            "outcome": outcome, "note": note, "open_actions": open_actions, "cancel_reason": cancel_reason,
+            "merged_into_id": merged_into.pk if merged_into is not None else None})
     if still_open and open_actions == OpenActions.CANCEL:
-        if not cancel_reason:
-            raise DomainError(_("Say why the %(n)d open action(s) are cancelled, or keep them open.")
-                              % {"n": len(still_open)}, field="cancel_reason")
         for action in still_open:
             action_transition(actor=actor, action=action, to_status=ActionStatus.CANCELLED, note=cancel_reason)
     locked.status = SituationStatus.CLOSED

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import assessments, checkins, named, outbox
+from coordination import assessments, checkins, named, outbox, signoffs
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -33,6 +33,7 @@ from coordination.models import (
     Indicator,
     IndicatorReading,
     PartnerAssignment,
+    SignoffRequest,
     Situation,
     TrackedIndicator,
 )
@@ -94,11 +95,23 @@ def situation_open(*, actor, title: str, country_code: str, area: str = "", summ
     return situation
 
 
+def _edit_payload(changes: dict, named_liaisons: Iterable | None) -> dict:
+    """An edit as a sign-off request keeps it (JSON): people by their ids."""
+    payload = {name: (value.pk if hasattr(value, "pk") else value) for name, value in changes.items()}
+    return {"changes": payload,
+            "named_liaisons": None if named_liaisons is None else sorted(getattr(u, "pk", u) for u in named_liaisons)}
+
+
 @transaction.atomic
 def situation_update(*, actor, situation: Situation, expected_version: int | None = None,
-                     named_liaisons: Iterable | None = None, **changes) -> Situation:
+                     named_liaisons: Iterable | None = None, signoff: SignoffRequest | None = None,
+                     **changes) -> Situation | SignoffRequest:
     """Edit a situation. Check and write happen under a row lock, so two editors holding
-    the same version cannot both succeed; the loser gets VersionConflict."""
+    the same version cannot both succeed; the loser gets VersionConflict.
+
+    An edit that lowers a guarded marking or drops the risk level two steps changes
+    nothing yet: it becomes a sign-off request (returned instead of the situation),
+    carried out when a second person approves it (`signoff` is then that request)."""
     _require_staff(actor, _("edit situations"))
     unknown = set(changes) - set(SITUATION_EDITABLE_FIELDS)
     if unknown:
@@ -108,10 +121,14 @@ def situation_update(*, actor, situation: Situation, expected_version: int | Non
     _check_version(locked, expected_version)
     _refuse_closing_by_status(locked.status, changes.get("status"))
     old_rank = RISK_RANK[locked.risk_level]
+    gated = signoffs.kind_for_situation_edit(locked, changes)
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.version += 1
     locked.full_clean()
+    if gated and not signoffs.signed_off(signoff, locked.pk, gated):
+        return signoffs.request_signoff(actor=actor, situation=locked, kind=gated,
+                                        payload=_edit_payload(changes, named_liaisons))
     locked.save()
     if named_liaisons is not None:
         named.apply(actor, locked, named_liaisons)

@@ -1,7 +1,7 @@
 """The pages (server-rendered); the API lives under /api/v1/."""
 from django.urls import path
 
-from coordination.views import actions, checkins, closing, dashboard, named, notes, situations, windows
+from coordination.views import actions, checkins, closing, dashboard, named, notes, signoffs, situations, windows
 
 app_name = "pages"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("situations/<int:situation_id>/notes/", notes.note_create, name="note-create"),
     path("situations/<int:situation_id>/assignments/", situations.assignment_create, name="assignment-create"),
     path("situations/<int:situation_id>/actions/new/", situations.action_propose, name="action-propose"),
+    path("sign-offs/", signoffs.signoff_list, name="signoff-list"),
+    path("sign-offs/<int:signoff_id>/", signoffs.signoff_detail, name="signoff-detail"),
+    path("sign-offs/<int:signoff_id>/approve/", signoffs.signoff_approve, name="signoff-approve"),
+    path("sign-offs/<int:signoff_id>/reject/", signoffs.signoff_reject, name="signoff-reject"),
+    path("sign-offs/<int:signoff_id>/cancel/", signoffs.signoff_cancel, name="signoff-cancel"),
     path("actions/mine/", actions.my_actions, name="my-actions"),
     path("actions/<int:action_id>/", actions.action_detail, name="action-detail"),
     path("actions/<int:action_id>/change/", actions.action_change, name="action-change"),

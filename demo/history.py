@@ -53,7 +53,7 @@ from coordination.models import (
     Situation,
 )
 from coordination.sharing import can_see_situation
-from demo import checkin, series, voice, world
+from demo import checkin, series, signoff, voice, world
 
 READINGS_REPORTED_AFTER = dt.timedelta(hours=2)  # observed at 09:00, in Concert by 11:00
 OPENED_AFTER_READINGS = dt.timedelta(days=1, hours=1)
@@ -272,7 +272,9 @@ class Past:
             return
         before = Situation.history.filter(id=story.situation.pk).order_by("-history_id").values_list(
             "history_id", flat=True).first() or 0
-        story.situation = services.situation_update(actor=story.officer, situation=story.situation, **changes)
+        story.situation = signoff.sign_off_at_once(
+            services.situation_update(actor=story.officer, situation=story.situation, **changes),
+            self.users["manager"])
         story.level = story.situation.risk_level
         Situation.history.filter(id=story.situation.pk, history_id__gt=before).update(history_date=at)
 

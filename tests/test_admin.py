@@ -96,6 +96,10 @@ BUILDERS = {
         action=ActionFactory(), author=UserFactory(), old_status=ActionStatus.PROPOSED,
         new_status=ActionStatus.PROPOSED, note="Proposed."),
     "coordination.Government": lambda: GovernmentFactory(),
+    "coordination.SignoffRequest": lambda: __import__("coordination.models").models.SignoffRequest.objects.create(
+        situation=SituationFactory(), kind="close", requested_by=UserFactory(), requested_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(hours=72), status="approved", decided_by=UserFactory(),
+        decided_at=timezone.now(), payload={"outcome": "risk_receded"}),
     "accounts.AuditEvent": lambda: __import__("accounts.audit").audit.AuditEvent.objects.create(
         kind="export", actor=UserFactory(), username="exporter", object_type="coordination.action", path="/x"),
 }

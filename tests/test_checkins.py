@@ -14,6 +14,7 @@ from coordination import checkins, services
 from coordination.choices import Marking, PartnerRole, RiskLevel
 from coordination.models import CheckIn, PartnerAssignment
 from testkit import cast
+from testkit.signoffs import signed_off
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +44,14 @@ def due_of(situation, government):
 def test_the_schedule_follows_the_risk_level(watched, desk_officer, home_government, liaison, settings):
     assert due_of(watched, home_government) == T0 + dt.timedelta(days=3), "critical: every 3 days"
     with at(dt.timedelta(days=1)):
-        services.situation_update(actor=desk_officer, situation=watched, risk_level=RiskLevel.HIGH)
+        # Two steps down: a second person signs it off (coordination/signoffs.py).
+        signed_off(services.situation_update(actor=desk_officer, situation=watched, risk_level=RiskLevel.HIGH))
     assert due_of(watched, home_government) == T0 + dt.timedelta(days=14), "high: every 14 days from creation"
     with at(dt.timedelta(days=2)):
         checkins.check_in(actor=liaison, situation=watched, answer="still_accurate")
     assert due_of(watched, home_government) == T0 + dt.timedelta(days=16), "from the last check-in"
     with at(dt.timedelta(days=3)):
-        services.situation_update(actor=desk_officer, situation=watched, risk_level=RiskLevel.LOW)
+        signed_off(services.situation_update(actor=desk_officer, situation=watched, risk_level=RiskLevel.LOW))
     assert due_of(watched, home_government) == T0 + dt.timedelta(days=32), "anything else: the default 30"
     settings.CHECKIN_DAYS = {**settings.CHECKIN_DAYS, "default": 10}
     with at(dt.timedelta(days=4)):
@@ -139,7 +141,8 @@ def test_the_api_checks_in_and_lists_with_its_conventions(watched, liaison):
 def test_a_closed_situation_takes_no_check_in(watched, liaison, desk_officer):
     from coordination import closing
 
-    closing.situation_close(actor=desk_officer, situation=watched, outcome="risk_receded", note="Calm again.")
+    signed_off(closing.situation_close(actor=desk_officer, situation=watched, outcome="risk_receded",
+                                       note="Calm again."))
     api = APIClient()
     api.force_authenticate(liaison)
     refused = api.post(f"/api/v1/situations/{watched.pk}/check-ins", {"answer": "still_accurate"}, format="json")

@@ -312,3 +312,12 @@ def test_the_partners_checked_in_on_time_but_one_missed_it_and_its_condition_is_
         answer="still_accurate").count() > 10
     condition = Alert.objects.get(government__code="XCU", situation__country_code="XG")
     assert condition.status == AlertStatus.OPEN and condition.condition_active
+
+
+def test_a_desk_officer_waits_for_a_second_persons_sign_off(world):
+    from coordination.models import SignoffRequest
+
+    waiting = SignoffRequest.objects.get(status="pending")
+    assert (waiting.kind, waiting.requested_by.username, waiting.situation.country_code) == (
+        "lower_marking", "desk2", "XB")
+    assert waiting.situation.marking == "amber_strict", "nothing changes before it is signed off"

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("coordination", "0008_checkins")]
+BEFORE = [("coordination", "0009_signoff_requests")]
 AFTER = [("coordination", "0010_assignment_liaisons")]
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from coordination import risk_windows, windows
 from coordination.choices import Direction, RiskWindowKind, SituationOutcome
 from coordination.closing import situation_close
+from testkit.signoffs import signed_off
 from coordination.models import RiskWindow, SituationChange
 from core.errors import DomainError, NotPermitted
 from testkit.factories import IndicatorFactory, SituationFactory, TrackedIndicatorFactory
@@ -252,7 +253,7 @@ def test_updating_and_deleting_a_window_tell_the_engine(situation, tracked, mana
 
 @pytest.mark.django_db
 def test_a_closed_situation_takes_no_new_window(situation, desk_officer):
-    closed = situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.RISK_RECEDED)
+    closed = signed_off(situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.RISK_RECEDED))
     with refused("situation"):
         create(closed, desk_officer)
 

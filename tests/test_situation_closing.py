@@ -15,13 +15,15 @@ from coordination.models import Action, Situation, SituationChange
 from coordination.services import action_propose, action_transition, situation_open, situation_update
 from core.errors import DomainError, NotPermitted, VersionConflict
 from testkit.factories import ActionFactory, SituationFactory
+from testkit.signoffs import signed_off
 
 pytestmark = pytest.mark.django_db
 
 
 def close(situation, actor, **kwargs):
+    """Closing needs a second person: `actor` asks, a second manager signs it off."""
     kwargs.setdefault("outcome", SituationOutcome.RISK_RECEDED)
-    return closing.situation_close(actor=actor, situation=situation, **kwargs)
+    return signed_off(closing.situation_close(actor=actor, situation=situation, **kwargs))
 
 
 def closed_situation(actor, **kwargs):

@@ -2,7 +2,7 @@
 Reads go through alerts.selectors (scoped), writes through alerts.services."""
 from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
@@ -12,7 +12,8 @@ from alerts import selectors, services
 from alerts.api import serializers as s
 from alerts.api.filters import AlertGroupFilter, ConditionFilter
 from alerts.models import Alert, AlertGroup
-from coordination.models import Government, Situation
+from coordination.api.signoffs import SignoffSerializer, signoff_response
+from coordination.models import Government, SignoffRequest, Situation
 from core.api.base import ScopedViewSetMixin
 from core.errors import DomainError
 
@@ -63,7 +64,9 @@ class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         services.check_may_act(actor=request.user, group=group, what=self.action)  # 403 before any 400
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
-        service(actor=request.user, group=group, **body.validated_data, **extra)
+        result = service(actor=request.user, group=group, **body.validated_data, **extra)
+        if isinstance(result, SignoffRequest):
+            return signoff_response(result, request, status=status.HTTP_202_ACCEPTED)
         return self._detail(group.pk)
 
     @extend_schema(request=s.NoteSerializer, responses=s.AlertGroupDetailSerializer,
@@ -72,12 +75,16 @@ class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def acknowledge(self, request, *args, **kwargs):
         return self._act(request, s.NoteSerializer, services.group_acknowledge)
 
-    @extend_schema(request=s.SnoozeSerializer, responses=s.AlertGroupDetailSerializer, summary="Snooze until a time")
+    @extend_schema(request=s.SnoozeSerializer, summary="Snooze until a time",
+                   responses={200: s.AlertGroupDetailSerializer, 202: OpenApiResponse(SignoffSerializer, description=(
+                       "More than 7 days: waits for a second person's sign-off; nothing is snoozed yet."))})
     @action(detail=True, methods=["post"])
     def snooze(self, request, *args, **kwargs):
         return self._act(request, s.SnoozeSerializer, services.group_snooze)
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.AlertGroupDetailSerializer, summary="Resolve with a note")
+    @extend_schema(request=s.ResolveSerializer, summary="Resolve with a note",
+                   responses={200: s.AlertGroupDetailSerializer, 202: OpenApiResponse(SignoffSerializer, description=(
+                       "Critical, and a condition still holds: waits for a second person's sign-off."))})
     @action(detail=True, methods=["post"])
     def resolve(self, request, *args, **kwargs):
         return self._act(request, s.ResolveSerializer, services.group_resolve)

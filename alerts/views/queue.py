@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,8 +13,12 @@ from alerts import selectors, services
 from alerts.choices import Severity
 from alerts.forms import ALERT_FORMS, BulkForm, ReassignForm, owner_choices
 from alerts.models import AlertGroup
+from coordination import signoffs
 from coordination.forms import add_domain_error
+from coordination.models import SignoffRequest
 from coordination.views.common import get_scoped_or_404, manager_only, page_number, print_marking
+from coordination.views.signoffs import WAITING, announce_waiting
+from coordination.views.signoffs import rows as signoff_rows
 from core.errors import DomainError, NotPermitted
 
 QUEUE_PAGE_SIZE = 50
@@ -96,7 +101,15 @@ def queue_bulk(request):
 @login_required
 def group_detail(request, group_id: int):
     group = _get_group(request.user, group_id)
-    return render(request, "alerts/alert_detail.html", {"row": _row(group), "group": group})
+    return render(request, "alerts/alert_detail.html", {"row": _row(group), "group": group,
+                                                        **_signoff_context(request.user, group)})
+
+
+def _signoff_context(user, group) -> dict:
+    """The sign-offs waiting on this escalation (a long snooze, a resolution)."""
+    waiting = [s for s in signoffs.pending_on_situation(user=user, situation_id=group.situation_id)
+               if s.group_id == group.pk]
+    return {"signoff_rows": signoff_rows(waiting), "now": timezone.now()}
 
 
 def _get_group(user, group_id):
@@ -106,17 +119,18 @@ def _get_group(user, group_id):
         raise Http404 from None
 
 
-def _perform(request, group, verb: str, data: dict) -> None:
+def _perform(request, group, verb: str, data: dict):
+    """The service's answer: the group, or the sign-off request a long snooze or the
+    resolution of a critical group still holding became."""
     if verb == "acknowledge":
-        services.group_acknowledge(actor=request.user, group=group, note=data["note"])
-    elif verb == "snooze":
-        services.group_snooze(actor=request.user, group=group, until=data["until"], note=data["note"])
-    elif verb == "resolve":
-        services.group_resolve(actor=request.user, group=group, note=data["note"])
-    elif verb == "note":
-        services.group_add_note(actor=request.user, group=group, note=data["note"])
-    else:
-        services.group_reassign(actor=request.user, group=group, owner=data["owner"], note=data["note"])
+        return services.group_acknowledge(actor=request.user, group=group, note=data["note"])
+    if verb == "snooze":
+        return services.group_snooze(actor=request.user, group=group, until=data["until"], note=data["note"])
+    if verb == "resolve":
+        return services.group_resolve(actor=request.user, group=group, note=data["note"])
+    if verb == "note":
+        return services.group_add_note(actor=request.user, group=group, note=data["note"])
+    return services.group_reassign(actor=request.user, group=group, owner=data["owner"], note=data["note"])
 
 
 @login_required
@@ -130,7 +144,7 @@ def group_act(request, group_id: int, verb: str):
     message = None
     if form.is_valid():
         try:
-            _perform(request, group, verb, form.cleaned_data)
+            result = _perform(request, group, verb, form.cleaned_data)
         except AlertGroup.DoesNotExist:
             raise Http404 from None
         except NotPermitted:
@@ -139,14 +153,18 @@ def group_act(request, group_id: int, verb: str):
             add_domain_error(form, error)
         else:
             message = DONE[verb]
+            if isinstance(result, SignoffRequest):
+                message = WAITING
+                if not request.htmx:
+                    announce_waiting(request)
     fresh = _get_group(request.user, group_id)
     if request.htmx:
         row = _row(fresh, message=message) if message else _row(fresh, forms={verb: form})
         return render(request, "alerts/_queue_row.html", {"row": row})
     if message:
         return redirect("alert-pages:alert-detail", group_id=group_id)
-    return render(request, "alerts/alert_detail.html", {"row": _row(fresh, forms={verb: form}), "group": fresh},
-                  status=400)
+    return render(request, "alerts/alert_detail.html", {"row": _row(fresh, forms={verb: form}), "group": fresh,
+                                                        **_signoff_context(request.user, fresh)}, status=400)
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Governments, situations and the assignments that decide who sees a situation."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from coordination.admin.base import (
 from coordination.models import (
     Government,
     PartnerAssignment,
+    SignoffRequest,
     Situation,
     TrackedIndicator,
 )
@@ -156,6 +157,11 @@ class SituationAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
             saved = services.situation_update(actor=request.user, situation=obj,
                                               expected_version=data.get("expected_version"),
                                               named_liaisons=named, **changes)
+            if isinstance(saved, SignoffRequest):
+                # Nothing of the edit is saved: it waits, whole, for a second person.
+                self.message_user(request, _("Waiting for a second person's sign-off (request #%(id)s): nothing "
+                                             "changes until it is approved.") % {"id": saved.pk}, messages.WARNING)
+                return
         copy_saved_state(obj, saved)
 
     def save_related(self, request, form, formsets, change):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from coordination.api import views
+from coordination.api import signoffs, views
 
 router = SimpleRouter(trailing_slash=False)
 router.register("governments", views.GovernmentViewSet, basename="government")
@@ -10,6 +10,7 @@ router.register("situations", views.SituationViewSet, basename="situation")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("risk-windows", views.RiskWindowViewSet, basename="riskwindow")
+router.register("sign-offs", signoffs.SignoffViewSet, basename="signoff")
 
 urlpatterns = [
     path("situations/<int:situation_pk>/readings", views.ReadingViewSet.as_view({"get": "list", "post": "create"}),

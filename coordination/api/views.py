@@ -17,7 +17,8 @@ from coordination.api.filters import (
     ReadingFilter,
     SituationFilter,
 )
-from coordination.models import CheckIn, IndicatorReading, RiskWindow, SituationNote, TrackedIndicator
+from coordination.api.signoffs import SignoffSerializer, signoff_response
+from coordination.models import CheckIn, IndicatorReading, RiskWindow, SignoffRequest, SituationNote, TrackedIndicator
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -49,9 +50,15 @@ class IndicatorViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["risk_factor", "code", "name"]
 
 
+_EDIT_HELD = {200: s.SituationSerializer, 202: OpenApiResponse(SignoffSerializer, description=(
+    "The edit lowers a TLP:RED or TLP:AMBER+STRICT marking or the risk level by two steps: it waits for a second "
+    "person's sign-off, and nothing changed yet."))}
+
+
 @extend_schema_view(
-    update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer),
-    partial_update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer),
+    update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer, responses=_EDIT_HELD),
+    partial_update=extend_schema(parameters=[IF_MATCH_PARAMETER], request=s.SituationWriteSerializer,
+                                 responses=_EDIT_HELD),
     create=extend_schema(request=s.SituationWriteSerializer),
 )
 class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, CsvExportMixin,
@@ -93,12 +100,18 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         write.is_valid(raise_exception=True)
         updated = services.situation_update(actor=request.user, situation=situation, expected_version=version,
                                             **write.validated_data)
+        if isinstance(updated, SignoffRequest):
+            return signoff_response(updated, request, status=status.HTTP_202_ACCEPTED)
         return self.detail_response(updated)
 
-    @extend_schema(request=s.SituationCloseSerializer, responses={200: s.SituationSerializer},
-                   parameters=[IF_MATCH_PARAMETER], summary="Close the situation with its outcome",
+    @extend_schema(request=s.SituationCloseSerializer,
+                   responses={200: s.SituationSerializer, 202: OpenApiResponse(SignoffSerializer, description=(
+                       "Closing waits for a second person's sign-off: the request, nothing changed yet."))},
+                   parameters=[IF_MATCH_PARAMETER], summary="Ask to close the situation with its outcome",
                    description="Open actions are cancelled (each logged with `cancel_reason`) or kept open. "
-                               "The status cannot be set to `closed` by an edit; this is the way.")
+                               "The status cannot be set to `closed` by an edit; this is the way. Closing "
+                               "needs a second person: the answer is the sign-off request (202), and the "
+                               "closing happens when it is approved (/api/v1/sign-offs).")
     @action(detail=True, methods=["post"], url_path="close", url_name="close", filter_backends=[])
     def close_situation(self, request, *args, **kwargs):
         situation = self.get_object()
@@ -107,6 +120,8 @@ class SituationViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, 
         write.is_valid(raise_exception=True)
         closed = closing.situation_close(actor=request.user, situation=situation, expected_version=version,
                                          **write.validated_data)
+        if isinstance(closed, SignoffRequest):
+            return signoff_response(closed, request, status=status.HTTP_202_ACCEPTED)
         return self.detail_response(closed)
 
     @extend_schema(request=s.SituationReopenSerializer, responses={200: s.SituationSerializer},

@@ -39,7 +39,7 @@ def keep_first_liaison(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0008_checkins'),
+        ('coordination', '0009_signoff_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,6 +3,7 @@ from coordination.models.checkins import CheckIn, CheckInAnswer
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.notes import SituationNote
 from coordination.models.outbox import SituationChange
+from coordination.models.signoffs import SignoffKind, SignoffRequest, SignoffStatus
 from coordination.models.situations import Government, PartnerAssignment, Situation
 from coordination.models.windows import RiskWindow
 
@@ -16,6 +17,9 @@ __all__ = [
     "IndicatorReading",
     "PartnerAssignment",
     "RiskWindow",
+    "SignoffKind",
+    "SignoffRequest",
+    "SignoffStatus",
     "Situation",
     "SituationChange",
     "SituationNote",

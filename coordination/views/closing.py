@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 from coordination import closing, selectors
 from coordination.choices import OPEN_ACTION_STATUSES
 from coordination.forms import SituationCloseForm, SituationReopenForm, add_domain_error
+from coordination.models import SignoffRequest
 from coordination.views.common import get_scoped_or_404, staff_only
 from coordination.views.panels import close_form_for, reopen_form_for
+from coordination.views.signoffs import announce_waiting
 from coordination.views.situations import situation_detail_context
 from core.errors import DomainError, VersionConflict
 
@@ -34,7 +36,7 @@ def situation_close(request, situation_id: int):
                           data=request.POST)
     if form.is_valid():
         try:
-            closing.situation_close(actor=request.user, situation=situation, **form.service_kwargs())
+            result = closing.situation_close(actor=request.user, situation=situation, **form.service_kwargs())
         except VersionConflict:
             fresh = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
             again = close_form_for(request.user, fresh, open_count=_open_count(request.user, fresh),
@@ -43,6 +45,9 @@ def situation_close(request, situation_id: int):
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:
+            if isinstance(result, SignoffRequest):
+                announce_waiting(request)
+                return redirect(reverse("pages:situation-detail", args=[situation.pk]) + "#signoffs")
             return redirect(reverse("pages:situation-detail", args=[situation.pk]) + "#outcome")
     return _refused(request, situation, "close_form", form)
 

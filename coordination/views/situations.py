@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import assessments, extensions, notes, selectors, services, windows
+from coordination import assessments, extensions, notes, selectors, services, signoffs, windows
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
@@ -24,10 +24,11 @@ from coordination.forms import (
     SituationForm,
     add_domain_error,
 )
-from coordination.models import Government, Indicator
+from coordination.models import Government, Indicator, SignoffRequest
 from coordination.views.charts import build_chart
 from coordination.views import checkins as checkin_panel
 from coordination.views import panels
+from coordination.views import signoffs as signoff_views
 from coordination.views.common import get_scoped_or_404, page_number, print_marking, staff_only
 from core.errors import DomainError, VersionConflict
 
@@ -179,6 +180,8 @@ def situation_detail_context(request, situation, **forms):
         "assignment_form": forms.get("assignment_form") or (AssignmentForm() if user.sees_all_situations else None),
         "open_alerts": extensions.alert_reads().open_alerts_for_situation(user, situation.pk),
         "gap": extensions.alert_reads().gap_for_situation(user, situation.pk),
+        "signoff_rows": signoff_views.rows(signoffs.pending_on_situation(user=user, situation_id=situation.pk)),
+        "now": timezone.now(),
     }
     context.update(panels.closing_context(user, situation, actions, forms))
     context.update(panels.named_context(user, situation, forms))
@@ -229,9 +232,9 @@ def situation_edit(request, situation_id: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.situation_update(actor=request.user, situation=situation,
-                                      expected_version=form.cleaned_data["version"],
-                                      **_situation_kwargs(form.cleaned_data))
+            result = services.situation_update(actor=request.user, situation=situation,
+                                               expected_version=form.cleaned_data["version"],
+                                               **_situation_kwargs(form.cleaned_data))
         except VersionConflict as error:
             # Keep what was typed; show what is stored now; the next save is deliberate.
             conflict = error
@@ -242,6 +245,9 @@ def situation_edit(request, situation_id: int):
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:
+            if isinstance(result, SignoffRequest):
+                signoff_views.announce_waiting(request)
+                return redirect(reverse("pages:situation-detail", args=[situation.pk]) + "#signoffs")
             return redirect("pages:situation-detail", situation_id=situation.pk)
     status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
     return render(request, "coordination/situation_form.html",

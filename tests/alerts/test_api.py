@@ -82,7 +82,8 @@ def test_a_liaison_acknowledges_an_alert_addressed_to_them_but_may_not_resolve_i
     assert response.json()["events"][-1]["actor"]["username"] == "liaison"
 
 
-def test_managers_snooze_reassign_escalate_and_resolve_over_the_api(alerts_world, manager, desk_officer, other_liaison):
+def test_managers_snooze_reassign_escalate_and_resolve_over_the_api(alerts_world, manager, admin_user, desk_officer,
+                                                                   other_liaison):
     ours, _ = alerts_world
     client = client_for(manager)
     url = f"/api/v1/alert-groups/{ours.pk}"
@@ -96,7 +97,12 @@ def test_managers_snooze_reassign_escalate_and_resolve_over_the_api(alerts_world
     assert client.post(f"{url}/reassign", {"owner": desk_officer.pk}, format="json").json()["owner"]["id"] == \
         desk_officer.pk
     assert client.post(f"{url}/escalate", {}, format="json").json()["step"] == 2
-    resolved = client.post(f"{url}/resolve", {"note": "Envoy met the governor."}, format="json").json()
+    asked = client.post(f"{url}/resolve", {"note": "Envoy met the governor."}, format="json")
+    assert asked.status_code == 202 and asked.json()["kind"] == "resolve_holding"  # critical, still holding
+    assert client.get(url).json()["status"] != "resolved"
+    approved = client_for(admin_user).post(f"/api/v1/sign-offs/{asked.json()['id']}/approve", {}, format="json")
+    assert approved.status_code == 200, approved.content
+    resolved = client.get(url).json()
     assert resolved["status"] == "resolved" and resolved["resolved_by"]["id"] == manager.pk
 
 

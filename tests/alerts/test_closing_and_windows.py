@@ -10,6 +10,7 @@ from alerts import periodic, services
 from alerts.choices import AlertStatus, EventKind, Severity, Trigger
 from alerts.models import Alert, AlertGroup, Notification
 from coordination.closing import situation_close
+from testkit.signoffs import signed_off
 from coordination.models import SituationChange
 from coordination.risk_windows import risk_window_create
 
@@ -29,8 +30,9 @@ def test_closing_a_situation_resolves_its_escalation_with_the_outcome_and_nothin
         services.evaluate_situation(situation_id=situation.pk)
         group = AlertGroup.objects.get()
     with at(10):
-        situation_close(actor=manager, situation=situation, outcome="risk_receded", note="Ceasefire holding.",
-                        open_actions=open_actions, cancel_reason="Overtaken by the ceasefire.")
+        signed_off(situation_close(actor=manager, situation=situation, outcome="risk_receded",
+                                   note="Ceasefire holding.", open_actions=open_actions,
+                                   cancel_reason="Overtaken by the ceasefire."))
         services.evaluate_situation(situation_id=situation.pk)
     group.refresh_from_db()
     assert group.status == AlertStatus.RESOLVED and group.outcome == "risk_receded"
@@ -54,7 +56,8 @@ def test_nothing_escalates_on_a_closed_situation_even_before_its_evaluation_runs
         record(situation, indicator, 30)
         services.evaluate_situation(situation_id=situation.pk)
     with at(10):
-        situation_close(actor=manager, situation=situation, outcome="handed_over", note="To the regional office.")
+        signed_off(situation_close(actor=manager, situation=situation, outcome="handed_over",
+                                   note="To the regional office."))
     with at(31):  # the broker lost the evaluation: the scan alone must hold
         assert services.escalate_due_alerts() == 0
     assert not Notification.objects.filter(recipient=manager).exists()

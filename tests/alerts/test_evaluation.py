@@ -10,6 +10,7 @@ from alerts.models import Alert, AlertGroup, Notification
 from coordination.choices import ActionStatus, RiskLevel
 from core.errors import DomainError
 from coordination.services import action_transition, situation_update
+from testkit.signoffs import signed_off
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -101,7 +102,8 @@ def test_an_alert_resolved_by_hand_while_its_condition_holds_stays_quiet_until_i
         situation, tracked, indicator, record, threshold_rule, manager):
     record(situation, indicator, 30)
     services.evaluate_situation(situation_id=situation.pk)
-    services.group_resolve(actor=manager, group=AlertGroup.objects.get(), note="Démarche delivered.")
+    # Critical and still holding: a second manager signs the resolution off.
+    signed_off(services.group_resolve(actor=manager, group=AlertGroup.objects.get(), note="Démarche delivered."))
     record(situation, indicator, 31)
     services.evaluate_situation(situation_id=situation.pk)
     assert Alert.objects.count() == 1 and Alert.objects.get().status == AlertStatus.RESOLVED

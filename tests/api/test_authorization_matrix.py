@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from coordination.models import PartnerAssignment
 from testkit.world import sharing_world
 from tests.alerts import matrix as alerts_matrix
-from tests.api import checkin_matrix, risk_window_matrix
+from tests.api import checkin_matrix, risk_window_matrix, signoff_matrix
 
 SITUATIONS = ("shared", "foreign", "strict", "red")
 
@@ -53,7 +53,7 @@ ABSENT_ID = 2_147_483_000
 # prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
 # expected_status(world, route, method, role, key); objects_for may answer None and
 # expected_status DEFAULT to leave the decision to this matrix.
-PLUGINS = [alerts_matrix, risk_window_matrix, checkin_matrix]
+PLUGINS = [alerts_matrix, risk_window_matrix, checkin_matrix, signoff_matrix]
 DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
                    *(kind for plugin in PLUGINS for kind in plugin.KINDS)}
 

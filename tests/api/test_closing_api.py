@@ -1,11 +1,14 @@
 """POST /api/v1/situations/{id}/close and /reopen, as a script of a partner desk uses them:
 If-Match like every state change, errors naming the field, 403 for a liaison who sees
-the situation, 404 for one who does not, and the outcome on the situation resource."""
+the situation, 404 for one who does not, and the outcome on the situation resource.
+Closing needs a second person: the close answers 202 with the sign-off request, and a
+second manager's approval (/api/v1/sign-offs) closes it."""
 import pytest
 
 from coordination import closing
 from coordination.choices import ActionStatus, SituationOutcome
 from coordination.models import Situation
+from testkit.signoffs import second_person, signed_off
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +26,23 @@ def post(client, situation, verb, body, version=None, if_match=True):
     return client.post(url(situation, verb), body, format="json", **headers)
 
 
+def close_signed_off(client_for, client, situation, body, approver=None):
+    """Ask to close (202, nothing closed yet), have a second manager approve, and read the
+    situation as the asking client: the answer a single-step close used to give."""
+    asked = post(client, situation, "close", body)
+    assert asked.status_code == 202, asked.content
+    assert Situation.objects.get(pk=situation.pk).status != "closed"
+    approver = approver or second_person(Situation.objects.get(pk=situation.pk).signoffs.get().requested_by)
+    approved = client_for(approver).post(f"/api/v1/sign-offs/{asked.json()['id']}/approve", {}, format="json")
+    assert approved.status_code == 200, approved.content
+    return client.get(f"/api/v1/situations/{situation.pk}")
+
+
 def test_a_desk_officer_closes_a_situation_and_reads_its_outcome(client_for, desk_officer, situation, action):
     client = client_for(desk_officer)
-    response = post(client, situation, "close", {"outcome": "risk_receded", "note": "Ceasefire holds.",
-                                                 "open_actions": "cancel", "cancel_reason": "No longer needed."})
-    assert response.status_code == 200, response.content
+    response = close_signed_off(client_for, client, situation, {
+        "outcome": "risk_receded", "note": "Ceasefire holds.", "open_actions": "cancel",
+        "cancel_reason": "No longer needed."})
     body = response.json()
     assert (body["status"], body["outcome"], body["outcome_note"], body["version"]) == (
         "closed", "risk_receded", "Ceasefire holds.", 2)
@@ -45,7 +60,7 @@ def test_close_needs_if_match_and_a_stale_one_changes_nothing(client_for, desk_o
     assert post(client, situation, "close", body, if_match=False).status_code == 428
     stale = post(client, situation, "close", body, version=7)
     assert stale.status_code == 412
-    closing.situation_close(actor=desk_officer, situation=situation, outcome="risk_receded")
+    signed_off(closing.situation_close(actor=desk_officer, situation=situation, outcome="risk_receded"))
     situation.refresh_from_db()
     again = post(client, situation, "close", body, version=1)
     assert again.status_code == 412 and again.json()["current_version"] == 2
@@ -70,16 +85,16 @@ def test_a_refused_close_names_the_field(client_for, desk_officer, situation, ac
 
 
 def test_merged_into_must_be_a_situation_the_closer_may_name(client_for, desk_officer, situation, foreign_situation):
-    response = post(client_for(desk_officer), situation, "close",
-                    {"outcome": "merged", "merged_into": foreign_situation.pk})
-    assert response.status_code == 200
+    client = client_for(desk_officer)
+    response = close_signed_off(client_for, client, situation,
+                                {"outcome": "merged", "merged_into": foreign_situation.pk})
     assert response.json()["merged_into"] == {"id": foreign_situation.pk, "title": "Secret highland crisis"}
 
 
 def test_a_liaison_does_not_learn_where_their_situation_was_merged(client_for, desk_officer, liaison, situation,
                                                                    foreign_situation):
-    closing.situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.MERGED,
-                            merged_into=foreign_situation)
+    signed_off(closing.situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.MERGED,
+                                       merged_into=foreign_situation))
     client = client_for(liaison)
     for response in (client.get(f"/api/v1/situations/{situation.pk}"), client.get("/api/v1/situations")):
         assert response.status_code == 200
@@ -104,7 +119,7 @@ def test_an_edit_cannot_close_and_says_to_use_close(client_for, desk_officer, si
 
 
 def test_reopen_clears_the_outcome_and_the_history_tells_why(client_for, manager, situation):
-    closed = closing.situation_close(actor=manager, situation=situation, outcome="other", note="Unclear.")
+    closed = signed_off(closing.situation_close(actor=manager, situation=situation, outcome="other", note="Unclear."))
     client = client_for(manager)
     response = post(client, closed, "reopen", {"note": "Fresh reports of attacks.", "status": "active"})
     assert response.status_code == 200, response.content
@@ -121,7 +136,7 @@ def test_reopen_clears_the_outcome_and_the_history_tells_why(client_for, manager
 @pytest.mark.parametrize(("body", "field"), [({}, "note"), ({"note": "Why", "status": "closed"}, "status"),
                                              ({"note": "Why", "status": "asleep"}, "status")])
 def test_a_refused_reopen_names_the_field(client_for, manager, situation, body, field):
-    closed = closing.situation_close(actor=manager, situation=situation, outcome="risk_receded")
+    closed = signed_off(closing.situation_close(actor=manager, situation=situation, outcome="risk_receded"))
     response = post(client_for(manager), closed, "reopen", body)
     assert response.status_code == 400 and field in response.json()["fields"], response.content
 
@@ -132,7 +147,8 @@ def test_reopening_an_open_situation_is_refused_on_its_status(client_for, manage
 
 
 def test_kept_actions_stay_open_after_closing_over_the_api(client_for, desk_officer, situation, action):
-    response = post(client_for(desk_officer), situation, "close", {"outcome": "handed_over", "open_actions": "keep"})
-    assert response.status_code == 200
+    client = client_for(desk_officer)
+    response = close_signed_off(client_for, client, situation, {"outcome": "handed_over", "open_actions": "keep"})
+    assert response.json()["status"] == "closed"
     action.refresh_from_db()
     assert action.status == ActionStatus.PROPOSED

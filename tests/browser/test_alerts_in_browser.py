@@ -41,7 +41,7 @@ def test_a_critical_reading_appears_in_the_managers_queue_without_a_reload(
 
 
 def test_a_manager_acknowledges_then_resolves_an_alert(open_page, live_server, celery_worker_thread, desk_officer,
-                                                      manager, situation, tracked, indicator):
+                                                      manager, admin_user, situation, tracked, indicator):
     ensure_default_rules()
     services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=40,
                             observed_at=timezone.now() - dt.timedelta(minutes=5))
@@ -57,7 +57,14 @@ def test_a_manager_acknowledges_then_resolves_an_alert(open_page, live_server, c
     row.locator("summary", has_text="Resolve").click()
     row.get_by_label("How was it resolved?").fill("Envoy deployed; partners briefed.")
     row.get_by_role("button", name="Resolve", exact=True).click()
-    page.locator(f"#alert-row-{alert.pk} [data-role=status]", has_text="Resolved").wait_for()
+    # Critical and still holding: the resolution waits for a second manager's sign-off.
+    page.locator(f"#alert-row-{alert.pk}", has_text="Waiting for a second person").wait_for()
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged"
+    second = open_page("admin")
+    second.goto(f"{live_server.url}/alerts/{alert.pk}/")
+    second.locator("#signoffs").get_by_role("button", name="Approve and carry it out").click()
+    second.get_by_text("Signed off: the change is made.").wait_for()
     alert.refresh_from_db()
     assert alert.status == "resolved" and alert.resolution_note == "Envoy deployed; partners briefed."
 

@@ -18,7 +18,8 @@ def _watch_console(page) -> list[str]:
     return problems
 
 
-def test_a_desk_officer_closes_a_situation_as_merged(open_page, live_server, desk_officer, situation, action):
+def test_a_desk_officer_closes_a_situation_as_merged(open_page, live_server, desk_officer, manager, situation,
+                                                     action):
     target = SituationFactory(title="Regional displacement crisis")
     page = open_page("desk")
     problems = _watch_console(page)
@@ -34,6 +35,19 @@ def test_a_desk_officer_closes_a_situation_as_merged(open_page, live_server, des
     form.get_by_label("Note").fill("Now followed as part of the regional crisis.")
     screenshot(page, "close-situation-form")
     form.get_by_role("button", name="Close situation").click()
+    # Closing waits for a second person: the desk officer sees the banner and the request.
+    page.locator("#signoffs").wait_for()
+    assert "Waiting for a second person" in page.locator("main").inner_text()
+    assert Situation.objects.get(pk=situation.pk).status != "closed"
+    screenshot(page, "signoff-close-waiting-desk-officer")
+    second = open_page("manager")
+    second.goto(f"{live_server.url}/sign-offs/")
+    request = second.locator("article.signoff", has_text=situation.title)
+    assert "Close the situation" in request.inner_text()
+    screenshot(second, "signoff-list-manager")
+    request.get_by_role("button", name="Approve and carry it out").click()
+    second.get_by_text("Signed off: the change is made.").wait_for()
+    page.goto(f"{live_server.url}/situations/{situation.pk}/")
     page.locator("#outcome").wait_for()
     outcome = page.locator("#outcome").inner_text()
     assert "Closed — Merged into another situation" in outcome and "Regional displacement crisis" in outcome

@@ -6,9 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alerts.models import AlertGroup, EscalationRule
+from alerts.models import Alert, AlertGroup, EscalationRule
+from coordination.models import SignoffRequest
 from testkit.world import open_escalation
 from testkit.factories import SituationFactory
+from testkit.signoffs import signed_off
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -51,7 +53,13 @@ def test_acknowledge_then_resolve_from_the_queue(client, manager, alert):
     client.post(reverse("alert-pages:alert-act", args=[alert.pk, "acknowledge"]), {}, **HTMX)
     response = client.post(reverse("alert-pages:alert-act", args=[alert.pk, "resolve"]),
                            {f"g{alert.pk}-resolve-note": "Handled by the envoy."}, **HTMX)
-    assert "Resolved." in response.content.decode()
+    # Critical and its condition still holds: the resolution waits for a second manager.
+    assert "Waiting for a second person" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged"
+    waiting = client.get(reverse("alert-pages:alert-detail", args=[alert.pk])).content.decode()
+    assert 'id="signoffs"' in waiting and "Resolve a critical escalation" in waiting
+    signed_off(SignoffRequest.objects.get(status="pending"))
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by, alert.resolution_note) == ("resolved", manager,
                                                                            "Handled by the envoy.")
@@ -178,6 +186,12 @@ def test_the_queue_resolves_the_ticked_escalations_at_once(client, manager, aler
     client.force_login(manager)
     refused = client.post(reverse("alert-pages:queue-bulk"), {"verb": "resolve", "groups": [alert.pk, other.pk]})
     assert refused.status_code == 400 and "note" in refused.content.decode().lower()
+    holding = client.post(reverse("alert-pages:queue-bulk"), {"verb": "resolve", "groups": [alert.pk, other.pk],
+                                                              "note": "Both handled."})
+    assert holding.status_code == 400 and "sign-off" in holding.content.decode()
+    assert set(AlertGroup.objects.values_list("status", flat=True)) == {"open"}
+    # Once their conditions no longer hold, one manager may resolve them together.
+    Alert.objects.update(condition_active=False)
     done = client.post(reverse("alert-pages:queue-bulk"), {"verb": "resolve", "groups": [alert.pk, other.pk],
                                                            "note": "Both handled at the ministerial meeting."})
     assert done.status_code == 302

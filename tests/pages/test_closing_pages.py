@@ -1,13 +1,16 @@
 """Closing and reopening a situation on its page, as a desk officer does it: the form
 offers what to do with the open actions, a refusal shows the form again with the reason
-next to the field, and a closed situation says first what became of it."""
+next to the field, a closing waits for a second person's sign-off, and a closed
+situation says first what became of it."""
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from coordination import closing
 from coordination.choices import ActionStatus, SituationOutcome, SituationStatus
-from coordination.models import Situation
+from coordination.models import Situation, SignoffRequest
 from testkit.factories import SituationFactory
+from testkit.signoffs import second_person, signed_off
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +24,16 @@ def close_post(client, situation, **fields):
     data = {"close-version": situation.version, "close-outcome": "risk_receded", "close-open_actions": "keep", **{
         f"close-{name}": value for name, value in fields.items()}}
     return client.post(reverse("pages:situation-close", args=[situation.pk]), data)
+
+
+def signed_off_on_the_page(situation):
+    """The closing waits on the situation; the manager approves it on the sign-off page."""
+    request = SignoffRequest.objects.get(situation=situation, status="pending")
+    assert Situation.objects.get(pk=situation.pk).status != SituationStatus.CLOSED
+    second = Client()
+    second.force_login(second_person(request.requested_by))
+    answer = second.post(reverse("pages:signoff-approve", args=[request.pk]), {})
+    assert answer.status_code == 302, answer.content
 
 
 def reopen_post(client, situation, **fields):
@@ -44,7 +57,10 @@ def test_closing_on_the_page_shows_the_outcome_first_and_cancels_the_actions(cli
     client.force_login(desk_officer)
     response = close_post(client, situation, note="The agreement holds.", open_actions="cancel",
                           cancel_reason="Overtaken by the agreement.")
-    assert response.status_code == 302 and response["Location"].endswith("#outcome")
+    assert response.status_code == 302 and response["Location"].endswith("#signoffs")
+    waiting = client.get(response["Location"]).content.decode()
+    assert "Waiting for a second person" in waiting and 'id="outcome"' not in waiting
+    signed_off_on_the_page(situation)
     body = client.get(detail(situation)).content.decode()
     assert 'id="outcome"' in body and "Closed — Risk receded" in body and "The agreement holds." in body
     assert 'id="reopen-form"' in body and 'id="close-form"' not in body
@@ -57,6 +73,8 @@ def test_closing_on_the_page_shows_the_outcome_first_and_cancels_the_actions(cli
 def test_kept_actions_stay_open(client, desk_officer, situation, action):
     client.force_login(desk_officer)
     assert close_post(client, situation, open_actions="keep").status_code == 302
+    signed_off_on_the_page(situation)
+    assert Situation.objects.get(pk=situation.pk).status == SituationStatus.CLOSED
     action.refresh_from_db()
     assert action.status == ActionStatus.PROPOSED
 
@@ -85,14 +103,15 @@ def test_merging_names_the_situation_and_links_to_it(client, desk_officer, situa
     target = SituationFactory(title="Regional displacement crisis")
     client.force_login(desk_officer)
     assert close_post(client, situation, outcome="merged", merged_into=target.pk).status_code == 302
+    signed_off_on_the_page(situation)
     body = client.get(detail(situation)).content.decode()
     assert "Regional displacement crisis" in body and detail(target) in body
 
 
 def test_a_liaison_does_not_see_where_their_situation_was_merged(client, desk_officer, liaison, situation,
                                                                  foreign_situation):
-    closing.situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.MERGED,
-                            merged_into=foreign_situation)
+    signed_off(closing.situation_close(actor=desk_officer, situation=situation, outcome=SituationOutcome.MERGED,
+                                       merged_into=foreign_situation))
     client.force_login(liaison)
     body = client.get(detail(situation)).content.decode()
     assert "Merged into another situation" in body and "Secret highland crisis" not in body
@@ -114,7 +133,7 @@ def test_closing_over_a_newer_version_keeps_the_typing_and_loads_the_new_version
 
 
 def test_reopening_on_the_page_asks_why_and_shows_it_in_the_history(client, manager, situation):
-    closing.situation_close(actor=manager, situation=situation, outcome="risk_receded")
+    signed_off(closing.situation_close(actor=manager, situation=situation, outcome="risk_receded"))
     situation.refresh_from_db()
     client.force_login(manager)
     refused = reopen_post(client, situation, note="")
@@ -143,7 +162,7 @@ def test_the_edit_form_offers_no_closed_status_and_none_at_all_on_a_closed_situa
     edit = reverse("pages:situation-edit", args=[situation.pk])
     body = client.get(edit).content.decode()
     assert 'name="status"' in body and 'value="closed"' not in body
-    closing.situation_close(actor=desk_officer, situation=situation, outcome="risk_receded")
+    signed_off(closing.situation_close(actor=desk_officer, situation=situation, outcome="risk_receded"))
     body = client.get(edit).content.decode()
     assert 'name="status"' not in body
     fresh = Situation.objects.get(pk=situation.pk)

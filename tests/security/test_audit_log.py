@@ -12,6 +12,7 @@ from accounts.audit import AppendOnlyError, AuditEvent, AuditKind
 from accounts.models import Role
 from testkit.cast import PASSWORD
 from testkit.factories import UserFactory
+from testkit.signoffs import second_person
 
 
 def api(user):
@@ -66,9 +67,16 @@ def test_every_alert_action_is_recorded_with_its_actor(manager, alert, desk_offi
     base = f"/api/v1/alert-groups/{alert.pk}"
     until = (timezone.now() + dt.timedelta(hours=1)).isoformat()
     for verb, body in (("acknowledge", {}), ("escalate", {}), ("snooze", {"until": until}),
-                       ("reassign", {"owner": desk_officer.pk}), ("resolve", {"note": "Envoys agreed."})):
+                       ("reassign", {"owner": desk_officer.pk})):
         response = client.post(f"{base}/{verb}", body, format="json")
         assert response.status_code == 200, (verb, response.content)
+    # Critical and still holding: the resolution is asked, then signed off by a second manager.
+    asked = client.post(f"{base}/resolve", {"note": "Envoys agreed."}, format="json")
+    assert asked.status_code == 202, asked.content
+    assert api(second_person(manager)).post(f"/api/v1/sign-offs/{asked.json()['id']}/approve", {},
+                                            format="json").status_code == 200
+    assert [r.kind for r in audit_kinds() if r.kind.startswith("signoff_")] == [
+        AuditKind.SIGNOFF_REQUESTED, AuditKind.SIGNOFF_APPROVED]
     rows = [r for r in audit_kinds() if r.kind.startswith("alert_")]
     assert [r.kind for r in rows] == [AuditKind.ALERT_ACKNOWLEDGED, AuditKind.ALERT_ESCALATED,
                                       AuditKind.ALERT_SNOOZED, AuditKind.ALERT_REASSIGNED,

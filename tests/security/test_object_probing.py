@@ -22,8 +22,9 @@ from rest_framework.test import APIClient
 from alerts.choices import Channel, NotificationStatus
 from alerts.models import Alert, AlertGroup, EscalationPolicy, EscalationRule, Notification, WebhookEndpoint
 from coordination.choices import ActionKind
-from coordination.models import Action, PartnerAssignment, Situation
+from coordination.models import Action, PartnerAssignment, SignoffRequest, Situation
 from tests.alerts import matrix as alert_matrix
+from tests.api import signoff_matrix
 from tests.api.test_authorization_matrix import SITUATIONS, VISIBLE, api_routes, world  # noqa: F401
 from tests.pages.test_access_matrix import SCOPED_ARGS, page_patterns
 
@@ -31,7 +32,7 @@ LIAISONS = ("liaison_assigned", "liaison_unassigned", "liaison_observer_on_stric
 # The kinds of object whose ids are probed; governments, indicators (reference data every
 # role reads) and tokens (the authorization matrix tries others' tokens) are not scoped.
 PROBED_KINDS = {"situation", "action", "assignment", "alertgroup", "alert", "notification", "rule", "policy",
-                "webhook"}
+                "webhook", "signoff"}
 API_CASES = [(route, method) for route in api_routes() if route.kind in PROBED_KINDS for method in route.methods]
 PAGE_CASES = [(name, args) for name, args in page_patterns() if SCOPED_ARGS & set(args)]
 # Rows an attack could change. The audit log is left out: it records the refusals.
@@ -41,7 +42,7 @@ WATCHED = ["coordination.Situation", "coordination.PartnerAssignment", "coordina
            "coordination.HistoricalPartnerAssignment", "alerts.AlertGroup", "alerts.Alert", "alerts.AlertEvent",
            "alerts.Notification",
            "alerts.EscalationRule", "alerts.EscalationPolicy", "alerts.EscalationStep", "alerts.WebhookEndpoint",
-           "coordination.SituationChange"]
+           "coordination.SituationChange", "coordination.SignoffRequest"]
 
 
 def snapshot() -> dict:
@@ -69,6 +70,7 @@ def probed(world):
             Notification.objects.create(group=group, recipient=world.users[role], channel=Channel.IN_APP,
                                         status=NotificationStatus.SENT, reason="probe",
                                         idempotency_key=f"probe-{key}-{role}", created_at=timezone.now())
+        signoff_matrix.target_for(world, None, "manager", key)  # a pending sign-off request
     alert_matrix.target_for(world, _route("rule-detail"), "manager", "any")
     alert_matrix.target_for(world, _route("policy-detail"), "manager", "any")
     alert_matrix.target_for(world, _route("webhook-detail"), "manager", "any")
@@ -96,6 +98,8 @@ def out_of_scope_ids(world, role, kind) -> list[int]:
         return list(AlertGroup.objects.filter(situation__in=hidden).values_list("pk", flat=True))
     if kind == "alert":
         return list(Alert.objects.filter(situation__in=hidden).values_list("pk", flat=True))
+    if kind == "signoff":
+        return list(SignoffRequest.objects.filter(situation__in=hidden).values_list("pk", flat=True))
     if kind == "notification":
         others = Notification.objects.exclude(recipient=user)
         own_but_hidden = Notification.objects.filter(recipient=user, group__situation__in=hidden)
@@ -128,6 +132,9 @@ def api_body(world, route, role):
         "alertgroup-resolve": {"note": "PWNED"},
         "alertgroup-note": {"note": "PWNED"},
         "alertgroup-reassign": {"owner": world.users[role].pk, "note": "PWNED"},
+        "signoff-approve": {"note": "PWNED"},
+        "signoff-reject": {"note": "PWNED"},
+        "signoff-cancel": {"note": "PWNED"},
         "rule-detail": {"name": "PWNED"},
         "policy-detail": {"name": "PWNED"},
         "webhook-detail": {"name": "PWNED"},
@@ -169,6 +176,8 @@ def page_targets(world, role, args) -> list[dict]:
         ids = out_of_scope_ids(world, role, "alertgroup")
         verbs = ("acknowledge", "snooze", "resolve", "reassign", "note", "escalate") if "verb" in args else (None,)
         return [{"group_id": pk, **({"verb": verb} if verb else {})} for pk in ids for verb in verbs]
+    if "signoff_id" in args:
+        return [{"signoff_id": pk} for pk in out_of_scope_ids(world, role, "signoff")]
     raise AssertionError(f"a scoped page with arguments {args}: say which ids it takes")
 
 
@@ -189,6 +198,9 @@ def page_form(world, role, kwargs) -> dict:
         prefix = f"a{kwargs['action_id']}"
         form.update({"version": version, f"{prefix}-version": version, f"{prefix}-to_status": "cancelled",
                      f"{prefix}-note": "PWNED"})
+    if "signoff_id" in kwargs:
+        for verb in ("approve", "reject", "cancel"):
+            form[f"s{kwargs['signoff_id']}-{verb}-note"] = "PWNED"
     if "group_id" in kwargs:
         prefix = f"g{kwargs['group_id']}-{kwargs.get('verb')}"
         form.update({f"{prefix}-note": "PWNED", f"{prefix}-until": until, f"{prefix}-preset": "custom",

@@ -16,6 +16,8 @@ from rest_framework.test import APIClient
 from alerts.choices import Channel
 from alerts.delivery import deliver_notification
 from alerts.models import Notification, WebhookEndpoint
+from coordination.models import SignoffRequest
+from testkit.signoffs import signed_off
 from testkit.world import open_escalation
 from testkit.receiver import status
 
@@ -56,8 +58,9 @@ def planted(desk_officer, liaison, manager, situation, action, indicator, tracke
     assert reading.status_code == 201, reading.content
 
     alert = open_escalation(rule, situation, PAYLOAD, policy_frozen=True)
-    assert api(manager).post(f"/api/v1/alert-groups/{alert.pk}/resolve", {"note": PAYLOAD},
-                             format="json").status_code == 200
+    asked = api(manager).post(f"/api/v1/alert-groups/{alert.pk}/resolve", {"note": PAYLOAD}, format="json")
+    assert asked.status_code == 202  # critical and holding: a second manager signs it off
+    signed_off(SignoffRequest.objects.get(pk=asked.json()["id"]))
     situation.refresh_from_db()
     return {"situation": situation, "action": action, "alert": alert}
 

@@ -45,7 +45,7 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.sharing import can_see_situation
-from demo import marking, series, world
+from demo import marking, series, signoff, world
 from demo.history import Past
 
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         # escalation engine is woken only once everything it will read is committed.
         with transaction.atomic():
             governments = self.ensure_governments()
-            users = self.ensure_users(governments)
+            users = self.users = self.ensure_users(governments)
             indicators = self.ensure_indicators()
             # Before the situations: their past is replayed under these rules.
             rules_note = self.ensure_default_rules()
@@ -74,6 +74,7 @@ class Command(BaseCommand):
             for spec in world.SITUATIONS:
                 situation = Situation.objects.get(country_code=spec["country"][0], title=spec["title"])
                 self.close_if_settled(situation, spec, users[spec["officer"]])
+            signoff.ensure_pending_signoff(users)
         self.made["readings"] = IndicatorReading.objects.count() - before["readings"]
         self.made["actions"] = Action.objects.count() - before["actions"]
         self.print_logins(users)
@@ -192,8 +193,9 @@ class Command(BaseCommand):
         of it, its finished actions kept."""
         if spec.get("closed") and not situation.is_closed:
             outcome, note = spec["closed"]
-            closing.situation_close(actor=officer, situation=situation, outcome=outcome, note=note,
-                                    open_actions=closing.OpenActions.KEEP)
+            asked = closing.situation_close(actor=officer, situation=situation, outcome=outcome, note=note,
+                                            open_actions=closing.OpenActions.KEEP)
+            signoff.sign_off_at_once(asked, self.users["manager"])
 
     def ensure_tracked(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
         overrides = spec.get("thresholds", {})
