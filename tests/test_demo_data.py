@@ -38,8 +38,6 @@ from demo.history import PRESENT_MARGIN
 from demo.world import DEMO_PASSWORD
 from testkit.fixtures import FAST_PASSWORD_HASHERS
 
-# Its module-scoped demo world is built once: the whole module stays on one xdist worker.
-pytestmark = pytest.mark.xdist_group("demo-data")
 
 # The module's clock, fixed so that the live last half hour of the demo's past (what is
 # due when it loads) is the same on every run; the clock ticks on from there.

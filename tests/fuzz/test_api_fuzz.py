@@ -8,8 +8,6 @@ from django.db import transaction
 
 from tests.fuzz.harness import ROLES, connections_kept_open, examples_per_mode, fuzz_role, load_schema
 
-# Its module-scoped demo world is built once: the whole module stays on one xdist worker.
-pytestmark = pytest.mark.xdist_group("fuzz")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.fault, pytest.mark.xdist_group("reliability")]
+pytestmark = [pytest.mark.fault]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.load, pytest.mark.xdist_group("reliability")]
+pytestmark = [pytest.mark.load]
 
 ROOT = Path(__file__).resolve().parents[2]
 
