@@ -101,6 +101,7 @@ def unresolved_group(situation_id: int) -> AlertGroup | None:
 def _new_condition(group: AlertGroup, rule, dedup_key: str, finding: Finding, now: dt.datetime) -> Alert:
     return Alert.objects.create(
         group=group, rule=rule, situation_id=group.situation_id, action_id=finding.action_id,
+        commitment_id=finding.commitment_id,
         indicator_id=finding.indicator_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
         detail=finding.detail, evidence=finding.evidence, evidence_at=finding.evidence_at or now,
         first_seen=now, last_seen=now, next_nag_at=_first_nag(rule, now),
@@ -423,7 +424,8 @@ def review_acknowledgement(group: AlertGroup, now: dt.datetime, *, last_progress
 
 
 def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
-    """An overdue action's owners are reminded every nag_days, until it is updated."""
+    """An overdue action's owners are reminded every nag_days, until it is updated; for
+    one government's overdue part of a joint action, that government's people only."""
     days = (condition.rule.params or {}).get("nag_days") or 0
     if stop or not days or condition.status != AlertStatus.OPEN:
         condition.next_nag_at = None
@@ -432,6 +434,14 @@ def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
     condition.next_nag_at = now + dt.timedelta(days=days)
     condition.save(update_fields=["next_nag_at"])
     group = condition.group
+    commitment = condition.commitment
+    if commitment is not None:
+        event = _event(group, EventKind.NAGGED, now, alert=condition,
+                       data={"action_id": condition.action_id, "commitment_id": commitment.pk})
+        recipients.notify_users(group=group, event=event, users=recipients.commitment_owners(commitment), now=now,
+                                reason=_("Your government's part of “%(action)s” is overdue.")
+                                % {"action": condition.action.title})
+        return
     event = _event(group, EventKind.NAGGED, now, alert=condition, data={"action_id": condition.action_id})
     recipients.notify_users(group=group, event=event, users=recipients.action_owners(condition.action), now=now,
                             reason=_("The action “%(action)s” is overdue and your government owns it.")

@@ -78,6 +78,16 @@ def action_owners(action) -> list[User]:
     return sorted(people, key=lambda u: u.pk)
 
 
+def commitment_owners(commitment) -> list[User]:
+    """Who must act on one government's part of a joint action: that government's
+    liaisons and the commitment's liaison — nobody of the other partners."""
+    people = list(User.objects.filter(role=Role.LIAISON, government_id=commitment.government_id, is_active=True))
+    liaison = commitment.liaison
+    if liaison is not None and liaison.is_active and all(u.pk != liaison.pk for u in people):
+        people.append(liaison)
+    return sorted(people, key=lambda u: u.pk)
+
+
 def _enqueue_on_commit(notifications: list[Notification]) -> None:
     ids = [n.pk for n in notifications if n.status == NotificationStatus.PENDING]
     if ids:

@@ -1,4 +1,5 @@
 from coordination.models.actions import Action, ActionUpdate
+from coordination.models.commitments import Commitment, CommitmentUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.outbox import SituationChange
 from coordination.models.situations import Government, PartnerAssignment, Situation
@@ -7,6 +8,8 @@ from coordination.models.windows import RiskWindow
 __all__ = [
     "Action",
     "ActionUpdate",
+    "Commitment",
+    "CommitmentUpdate",
     "Government",
     "Indicator",
     "IndicatorReading",
