@@ -386,7 +386,7 @@ def action_transition(*, actor, action: Action, to_status: str, note: str = "",
     locked = Action.objects.select_for_update().get(pk=action.pk)
     _require_may_work_on_action(actor, locked)
     _check_version(locked, expected_version)
-    if to_status == ActionStatus.AGREED and not has_staff_role(actor):
+    if to_status == ActionStatus.AGREED and locked.status == ActionStatus.PROPOSED and not has_staff_role(actor):
         # A proposal is agreed by the secretariat, so a partner's proposal is never
         # agreed by the one who made it.
         raise NotPermitted(_("Only a desk officer or a manager may agree a proposed action."), field="status")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import selectors, services
-from coordination.choices import OPEN_ACTION_STATUSES
+from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
 from coordination.forms import ActionChangeForm, add_domain_error
 from coordination.views.common import get_scoped_or_404
 from core.errors import DomainError, NotPermitted, VersionConflict
@@ -26,8 +26,10 @@ def _may_change(user, action) -> bool:
 def change_form_for(user, action, data=None) -> ActionChangeForm | None:
     if not _may_change(user, action) or not action.is_open:
         return None
-    return ActionChangeForm(data, allowed=services.allowed_transitions(action.status),
-                            initial={"version": action.version}, prefix=f"a{action.pk}")
+    allowed = services.allowed_transitions(action.status)
+    if not user.sees_all_situations and action.status == ActionStatus.PROPOSED:
+        allowed = tuple(s for s in allowed if s != ActionStatus.AGREED)  # the secretariat agrees
+    return ActionChangeForm(data, allowed=allowed, initial={"version": action.version}, prefix=f"a{action.pk}")
 
 
 def my_actions_queryset(user):
