@@ -267,3 +267,15 @@ def test_actions_moved_at_past_times_and_their_log_agrees(world):
         if action.completed_at:
             assert action.agreed_at < action.completed_at == times[-1], action
     assert Action.objects.filter(created_at__lt=now - dt.timedelta(weeks=8)).exists()
+
+
+def test_a_joint_demarche_has_four_partners_at_different_stages(world):
+    from coordination.models import Commitment
+
+    action = Action.objects.get(title="Joint démarche on the expulsion of relief agencies")
+    stages = dict(Commitment.objects.filter(action=action).values_list("government__code", "status"))
+    assert stages == {"XDM": "accepted", "XLP": "delivered", "XAL": "invited", "XBV": "declined"}
+    assert Commitment.objects.get(action=action, government__code="XBV").decline_reason
+    assert action.status == ActionStatus.AGREED and action.created_by.role == Role.LIAISON
+    assigned = set(action.situation.assignments.values_list("government__code", flat=True))
+    assert set(stages) <= assigned
