@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from coordination.choices import CommitmentStatus, PENDING_COMMITMENT_STATUSES
+from coordination.choices import CommitmentStatus
 from coordination.models import Commitment
 
 
@@ -31,6 +31,3 @@ def not_done_reason(action_id: int) -> str | None:
 
 def is_done(action_id: int) -> bool:
     return not_done_reason(action_id) is None and Commitment.objects.filter(action_id=action_id).exists()
-
-
-__all__ = ["PENDING_COMMITMENT_STATUSES", "is_done", "not_done_reason"]

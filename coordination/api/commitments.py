@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from coordination import commitments, selectors
 from coordination.api.serializers import CommitmentBriefSerializer
 from coordination.choices import COMMITMENT_TRANSITIONS
-from coordination.models import Commitment, CommitmentUpdate, Government
+from coordination.models import CommitmentUpdate, Government
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from coordination.choices import CommitmentStatus
+from coordination.choices import PENDING_COMMITMENT_STATUSES, CommitmentStatus
 
 
 class Commitment(models.Model):
@@ -52,7 +52,7 @@ class Commitment(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (CommitmentStatus.INVITED, CommitmentStatus.ACCEPTED)
+        return self.status in PENDING_COMMITMENT_STATUSES
 
 
 class CommitmentUpdate(models.Model):
