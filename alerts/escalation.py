@@ -76,7 +76,8 @@ def nag_overdue_owners(now: dt.datetime) -> int:
     for pk in due.order_by("next_nag_at").values_list("pk", flat=True)[:SCAN_BATCH]:
         with transaction.atomic():
             condition = (due.select_for_update(skip_locked=True, of=("self",))
-                         .select_related("rule", "action", "commitment__liaison", "group__situation", "group__policy_rule")
+                         .select_related("rule", "action", "commitment__liaison", "group__situation",
+                                         "group__policy_rule")
                          .filter(pk=pk).first())
             if condition is None or condition.action is None:
                 continue
