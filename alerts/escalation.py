@@ -77,12 +77,16 @@ def nag_overdue_owners(now: dt.datetime) -> int:
     for pk in due.order_by("next_nag_at").values_list("pk", flat=True)[:SCAN_BATCH]:
         with transaction.atomic():
             condition = (due.select_for_update(skip_locked=True, of=("self",))
-                         .select_related("rule", "action", "group__situation", "group__policy_rule").filter(pk=pk).first())
+                         .select_related("rule", "action", "commitment__liaison", "group__situation",
+                                         "group__policy_rule")
+                         .filter(pk=pk).first())
             if condition is None or (condition.action is None and condition.government_id is None):
                 continue
-            # An action updated since it fell due is being worked on: the nagging stops.
-            # A missed check-in nags until the check-in clears it.
-            updated = condition.action is not None and condition.action.last_activity_at > condition.evidence_at
+            # An action updated since it fell due is being worked on: the nagging stops (a
+            # government's part of a joint action counts its own updates only). A missed
+            # check-in nags until the check-in clears it.
+            subject = condition.commitment or condition.action
+            updated = subject is not None and subject.last_activity_at > condition.evidence_at
             lifecycle.nag(condition, now, stop=updated)
             done += 0 if updated else 1
     return done

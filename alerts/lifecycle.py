@@ -103,7 +103,8 @@ def unresolved_group(situation_id: int) -> AlertGroup | None:
 def _new_condition(group: AlertGroup, rule, dedup_key: str, finding: Finding, now: dt.datetime) -> Alert:
     return Alert.objects.create(
         group=group, rule=rule, situation_id=group.situation_id, action_id=finding.action_id,
-        indicator_id=finding.indicator_id, government_id=finding.government_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
+        commitment_id=finding.commitment_id, government_id=finding.government_id,
+        indicator_id=finding.indicator_id, dedup_key=dedup_key, severity=finding.severity, title=finding.title[:300],
         detail=finding.detail, evidence=finding.evidence, evidence_at=finding.evidence_at or now,
         first_seen=now, last_seen=now, next_nag_at=_first_nag(rule, now),
     )
@@ -470,7 +471,8 @@ def review_acknowledgement(group: AlertGroup, now: dt.datetime, *, last_progress
 def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
     """The owners of a condition are reminded every nag interval until it clears or, for
     an overdue action, until the action is updated: an overdue action's owner
-    government's liaisons and assignee; a missed check-in's government's liaisons only."""
+    government's liaisons and assignee; for one government's overdue part of a joint
+    action, that government's people only; a missed check-in's government's liaisons only."""
     interval = _nag_interval(condition.rule)
     owned = condition.action_id is not None or condition.government_id is not None
     if stop or not interval or not owned or condition.status != AlertStatus.OPEN:
@@ -480,7 +482,12 @@ def nag(condition: Alert, now: dt.datetime, *, stop: bool) -> None:
     condition.next_nag_at = now + interval
     condition.save(update_fields=["next_nag_at"])
     group = condition.group
-    if condition.action_id is not None:
+    commitment = condition.commitment
+    if commitment is not None:
+        data, people = ({"action_id": condition.action_id, "commitment_id": commitment.pk},
+                        recipients.commitment_owners(commitment))
+        reason = _("Your government's part of “%(action)s” is overdue.") % {"action": condition.action.title}
+    elif condition.action_id is not None:
         data, people = {"action_id": condition.action_id}, recipients.action_owners(condition.action)
         reason = _("The action “%(action)s” is overdue and your government owns it.") % {
             "action": condition.action.title}

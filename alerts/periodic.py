@@ -21,8 +21,8 @@ from alerts.models import Alert, DigestSent, EscalationRule, Notification
 from alerts.params import SCHEMAS
 from alerts.selectors import group_list, severity_counts
 from coordination import checkins, outbox, signoffs
-from coordination.choices import Marking
-from coordination.models import Action
+from coordination.choices import CommitmentStatus, Marking
+from coordination.models import Action, Commitment
 from coordination.models.actions import OPEN_STATUS_Q
 from coordination.windows import situations_with_window_edges
 
@@ -79,6 +79,10 @@ def scan_deadlines(*, now: dt.datetime | None = None) -> int:
     if soon or missed:
         horizon = today + dt.timedelta(days=max(soon or [0]))
         due |= Q(due_date__lte=horizon)
+        # A joint action's partners have due dates of their own (the partial index on
+        # accepted commitments' due dates).
+        due |= Exists(Commitment.objects.filter(action_id=OuterRef("pk"), status=CommitmentStatus.ACCEPTED,
+                                                due_date__lte=horizon))
     if stalled:
         due |= Q(last_activity_at__lt=now - dt.timedelta(days=min(stalled)))
     situation_ids = (Action.objects.filter(OPEN_STATUS_Q).filter(due)

@@ -95,6 +95,14 @@ def action_owners(action) -> list[User]:
 def government_liaisons(government_id: int) -> list[User]:
     """A government's active liaisons (a missed check-in is theirs to answer)."""
     return list(User.objects.filter(role=Role.LIAISON, government_id=government_id, is_active=True).order_by("pk"))
+def commitment_owners(commitment) -> list[User]:
+    """Who must act on one government's part of a joint action: that government's
+    liaisons and the commitment's liaison — nobody of the other partners."""
+    people = list(User.objects.filter(role=Role.LIAISON, government_id=commitment.government_id, is_active=True))
+    liaison = commitment.liaison
+    if liaison is not None and liaison.is_active and all(u.pk != liaison.pk for u in people):
+        people.append(liaison)
+    return sorted(people, key=lambda u: u.pk)
 
 
 def _enqueue_on_commit(notifications: list[Notification]) -> None:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from alerts.choices import Severity, Trigger
 from coordination import assessments
-from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, Direction, RiskLevel
-from coordination.models import Action, IndicatorReading, PartnerAssignment, Situation, TrackedIndicator
+from coordination.choices import OPEN_ACTION_STATUSES, RISK_RANK, CommitmentStatus, Direction, RiskLevel
+from coordination.models import Action, Commitment, IndicatorReading, PartnerAssignment, Situation, TrackedIndicator
 from coordination.windows import (
     active_windows,
     describe,
@@ -26,13 +26,16 @@ from coordination.windows import (
 
 @dataclass
 class Finding:
-    subject_key: str  # part of the dedup key: "i<indicator id>", "a<action id>", "k<government id>", "risk"
+    # part of the dedup key: "i<indicator id>", "a<action id>", "c<commitment id>", "k<government id>",
+    # "d<indicator id>", "w<window id>", "risk"
+    subject_key: str
     severity: str
     title: str
     evidence: str
     detail: dict = field(default_factory=dict)
     indicator_id: int | None = None
     action_id: int | None = None
+    commitment_id: int | None = None
     government_id: int | None = None
     # When the evidence says the condition began (the crossing reading's observed_at, the
     # day a due date passed); None: when the engine first saw it.
@@ -107,6 +110,29 @@ class SituationFacts:
         return list(Action.objects.filter(situation=self.situation, status__in=OPEN_ACTION_STATUSES)
                     .order_by("due_date", "id"))
 
+    @cached_property
+    def joint(self) -> dict[int, list[Commitment]]:
+        """Open joint actions (by id) with their accepted commitments: their deadlines are
+        each government's own, so a late partner is found, not the whole action."""
+        found: dict[int, list[Commitment]] = {}
+        for c in (Commitment.objects.filter(action__situation=self.situation,
+                                            action__status__in=OPEN_ACTION_STATUSES)
+                  .select_related("government").order_by("due_date", "id")):
+            found.setdefault(c.action_id, [])
+            if c.status == CommitmentStatus.ACCEPTED:
+                found[c.action_id].append(c)
+        return found
+
+    def deadlines(self):
+        """(action, commitment or None, due date) for each deadline the deadline triggers
+        look at: a plain open action's, or each accepted commitment of a joint one."""
+        for action in self.open_actions:
+            if action.pk in self.joint:
+                for c in self.joint[action.pk]:
+                    yield action, c, c.due_date
+            else:
+                yield action, None, action.due_date
+
 
 def _tracked_in(facts: SituationFacts, codes: list[str]) -> list[TrackedIndicator]:
     return [t for t in facts.tracked if not codes or t.indicator.code in codes]
@@ -168,24 +194,39 @@ def _action_finding(rule, action: Action, title: str, evidence: str, evidence_at
                    evidence_at=evidence_at, title=title, detail={"due_date": action.due_date.isoformat(), **detail})
 
 
+def _deadline_finding(rule, action: Action, commitment, due: dt.date, title: str, evidence_at: dt.datetime
+                      ) -> Finding:
+    if commitment is None:
+        return _action_finding(rule, action, title, evidence=f"due:{due.isoformat()}", evidence_at=evidence_at)
+    return Finding(subject_key=f"c{commitment.pk}", severity=rule.severity, action_id=action.pk,
+                   commitment_id=commitment.pk, evidence=f"due:{due.isoformat()}", evidence_at=evidence_at,
+                   title=title, detail={"due_date": due.isoformat(), "commitment_id": commitment.pk,
+                                        "government": commitment.government.code})
+
+
+def _whose(action: Action, commitment) -> str:
+    if commitment is None:
+        return action.title
+    return _("%(gov)s's part of %(action)s") % {"gov": commitment.government.name, "action": action.title}
+
+
 def deadline_soon(rule, facts: SituationFacts) -> list[Finding]:
     horizon = facts.today + dt.timedelta(days=rule.params["days"])
     return [
-        _action_finding(rule, a, _("%(action)s is due on %(due)s") % {"action": a.title, "due": a.due_date},
-                        evidence=f"due:{a.due_date.isoformat()}",
-                        evidence_at=_start_of(a.due_date - dt.timedelta(days=rule.params["days"])))
-        for a in facts.open_actions if facts.today <= a.due_date <= horizon
+        _deadline_finding(rule, a, c, due, _("%(action)s is due on %(due)s") % {"action": _whose(a, c), "due": due},
+                          evidence_at=_start_of(due - dt.timedelta(days=rule.params["days"])))
+        for a, c, due in facts.deadlines() if facts.today <= due <= horizon
     ]
 
 
 def deadline_missed(rule, facts: SituationFacts) -> list[Finding]:
     limit = facts.today - dt.timedelta(days=rule.params["grace_days"])
     return [
-        _action_finding(rule, a, _("%(action)s is overdue (due %(due)s)") % {"action": a.title, "due": a.due_date},
-                        evidence=f"due:{a.due_date.isoformat()}",
-                        # Overdue from the first day past the due date and the grace.
-                        evidence_at=_start_of(a.due_date + dt.timedelta(days=rule.params["grace_days"] + 1)))
-        for a in facts.open_actions if a.due_date < limit
+        _deadline_finding(rule, a, c, due, _("%(action)s is overdue (due %(due)s)") % {"action": _whose(a, c),
+                                                                                      "due": due},
+                          # Overdue from the first day past the due date and the grace.
+                          evidence_at=_start_of(due + dt.timedelta(days=rule.params["grace_days"] + 1)))
+        for a, c, due in facts.deadlines() if due < limit
     ]
 
 

@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SituationStatusEnum": "coordination.choices.SituationStatus",
         "ActionStatusEnum": "coordination.choices.ActionStatus",
+        "CommitmentStatusEnum": "coordination.choices.CommitmentStatus",
         "ActionKindEnum": "coordination.choices.ActionKind",
         "GovernmentKindEnum": "coordination.models.situations.Government.Kind",
         "PartnerRoleEnum": "coordination.choices.PartnerRole",

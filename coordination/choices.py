@@ -157,3 +157,25 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+class CommitmentStatus(models.TextChoices):
+    """One government's part in a joint action."""
+
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    DELIVERED = "delivered", _("Delivered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# coordination/commitments.py refuses anything not listed here. Declining needs a reason.
+COMMITMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CommitmentStatus.INVITED: (CommitmentStatus.ACCEPTED, CommitmentStatus.DECLINED, CommitmentStatus.WITHDRAWN),
+    CommitmentStatus.ACCEPTED: (CommitmentStatus.DELIVERED, CommitmentStatus.WITHDRAWN),
+    CommitmentStatus.DECLINED: (),
+    CommitmentStatus.DELIVERED: (),
+    CommitmentStatus.WITHDRAWN: (),
+}
+# Commitments still owed: they keep a joint action from being done (coordination/joint.py).
+PENDING_COMMITMENT_STATUSES = (CommitmentStatus.INVITED, CommitmentStatus.ACCEPTED)

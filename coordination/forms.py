@@ -9,6 +9,7 @@ from accounts.models import STAFF_ROLES, Role, User
 from coordination.choices import (
     ActionKind,
     ActionStatus,
+    CommitmentStatus,
     Marking,
     PartnerRole,
     Priority,
@@ -262,11 +263,15 @@ class ActionProposeForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners invited (a joint action)"), queryset=Government.objects.none(), required=False,
+        help_text=_("Each partner is asked to commit to its own part; the owner government leads."))
 
-    def __init__(self, *args, governments, **kwargs):
+    def __init__(self, *args, governments, partners, assignees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_government"].queryset = governments
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True).order_by("username")
+        self.fields["partners"].queryset = partners
+        self.fields["assignee"].queryset = assignees
 
 
 class ActionChangeForm(forms.Form):
@@ -287,3 +292,29 @@ class ActionChangeForm(forms.Form):
         if not data.get("to_status") and not (data.get("note") or "").strip():
             raise ValidationError(_("Choose a new status or write a progress note."))
         return data
+
+
+class CommitmentStepForm(forms.Form):
+    """One government's answer on its part of a joint action: a step, a note (the
+    reason, when declining)."""
+
+    commitment = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    step = forms.ChoiceField(label=_("Answer"))
+    note = forms.CharField(label=_("Note (the reason, when declining)"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, allowed: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(CommitmentStatus.choices)
+        self.fields["step"].choices = [(s, labels[s]) for s in allowed] or [
+            (s, labels[s]) for s in CommitmentStatus.values]
+
+
+class CommitmentInviteForm(forms.Form):
+    government = forms.ModelChoiceField(label=_("Invite a partner"), queryset=Government.objects.none())
+    due_date = forms.DateField(label=_("Due date (default: the action's)"), required=False, widget=DateInput)
+
+    def __init__(self, *args, governments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["government"].queryset = governments

@@ -6,6 +6,8 @@ from accounts.models import User
 from coordination.models import (
     Action,
     ActionUpdate,
+    Commitment,
+    CommitmentUpdate,
     Government,
     Indicator,
     IndicatorReading,
@@ -76,9 +78,24 @@ def note_list(*, user, situation_id: int | None = None) -> QuerySet[SituationNot
 
 
 def action_list(*, user) -> QuerySet[Action]:
+    """With each action's commitments (a joint action's partners), in one more query."""
     return Action.objects.filter(visible_situation_q(user, prefix="situation__")).select_related(
         "situation", "owner_government", "assignee", "created_by"
-    )
+    ).prefetch_related(Prefetch("commitments", queryset=Commitment.objects.select_related("government", "liaison")
+                                .order_by("government__name", "id")))
+
+
+def commitment_list(*, user, action_id: int | None = None) -> QuerySet[Commitment]:
+    """Whoever may see a situation sees every partner's part of its joint actions."""
+    qs = Commitment.objects.filter(visible_situation_q(user, prefix="action__situation__")).select_related(
+        "action__situation", "action__owner_government", "government", "liaison")
+    return qs if action_id is None else qs.filter(action_id=action_id)
+
+
+def commitment_update_list(*, user, commitment_id: int) -> QuerySet[CommitmentUpdate]:
+    return CommitmentUpdate.objects.filter(
+        visible_situation_q(user, prefix="commitment__action__situation__"), commitment_id=commitment_id
+    ).select_related("author")
 
 
 def action_update_list(*, user, action_id: int | None = None) -> QuerySet[ActionUpdate]:

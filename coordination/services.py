@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import assessments, checkins, named, outbox, signoffs
+from coordination import assessments, checkins, joint, named, outbox, signoffs
 from coordination.choices import (
     ACTION_TRANSITIONS,
     RISK_RANK,
@@ -29,6 +30,7 @@ from coordination.choices import (
 from coordination.models import (
     Action,
     ActionUpdate,
+    Commitment,
     Government,
     Indicator,
     IndicatorReading,
@@ -376,10 +378,28 @@ def _require_may_work_on_action(actor, action: Action) -> None:
         raise NotPermitted(_("Only the owner government's liaison or a desk officer may change this action."))
 
 
+def _require_may_propose(actor, situation: Situation, owner_government: Government) -> None:
+    if has_staff_role(actor):
+        return
+    if actor is None or getattr(actor, "role", None) != Role.LIAISON:
+        raise NotPermitted(_("Only desk officers, managers and partner liaisons may propose actions."))
+    if not can_see_situation(actor, situation.pk):
+        # The API and pages fetch the situation through the sharing rule first (404);
+        # this is for any other caller.
+        raise NotPermitted(_("You may propose actions only on situations your government is assigned to."),
+                           field="situation")
+    if owner_government.pk != actor.government_id:
+        raise NotPermitted(_("A partner liaison proposes actions for their own government only."),
+                           field="owner_government")
+
+
 @transaction.atomic
 def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_government: Government,
                    due_date: dt.date, assignee=None, priority: str | None = None, description: str = "") -> Action:
-    _require_staff(actor, _("propose actions"))
+    """Staff propose for any assigned government; a partner liaison for their own
+    government, on a situation it is assigned to and they may see. Agreeing is a
+    separate step, and never the liaison's (action_transition)."""
+    _require_may_propose(actor, situation, owner_government)
     if situation.status == SituationStatus.CLOSED:
         raise DomainError(_("This situation is closed: reopen it before proposing an action on it."),
                           field="situation")
@@ -388,6 +408,9 @@ def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_
                           % {"gov": owner_government.name}, field="owner_government")
     if assignee is not None and assignee.role == Role.LIAISON and assignee.government_id != owner_government.pk:
         raise DomainError(_("A liaison assignee must belong to the owner government."), field="assignee")
+    if assignee is not None and not has_staff_role(actor) and assignee.government_id != actor.government_id:
+        raise DomainError(_("A partner liaison may assign an action only to a liaison of their government."),
+                          field="assignee")
     now = timezone.now()
     action = Action(situation=situation, title=title, kind=kind, owner_government=owner_government,
                     due_date=due_date, assignee=assignee, description=description, created_by=actor,
@@ -415,11 +438,26 @@ def action_transition(*, actor, action: Action, to_status: str, note: str = "",
     locked = Action.objects.select_for_update().get(pk=action.pk)
     _require_may_work_on_action(actor, locked)
     _check_version(locked, expected_version)
+    if to_status == ActionStatus.AGREED and locked.status == ActionStatus.PROPOSED and not has_staff_role(actor):
+        # A proposal is agreed by the secretariat, so a partner's proposal is never
+        # agreed by the one who made it.
+        raise NotPermitted(_("Only a desk officer or a manager may agree a proposed action."), field="status")
+    return move_locked_action(actor=actor, locked=locked, to_status=to_status, note=note)
+
+
+def move_locked_action(*, actor, locked: Action, to_status: str, note: str = "") -> Action:
+    """The workflow step itself, on an action the caller has locked and has decided the
+    actor may move (action_transition; a joint action completing itself when its last
+    commitment is delivered, coordination/commitments.py)."""
     if to_status not in ActionStatus.values:
         raise DomainError(_("Unknown status %(status)s.") % {"status": to_status}, field="status")
     allowed = allowed_transitions(locked.status)
     if to_status not in allowed:
         raise TransitionNotAllowed(current=locked.status, target=to_status, allowed=allowed)
+    if to_status == ActionStatus.COMPLETED:
+        reason = joint.not_done_reason(locked.pk)
+        if reason:
+            raise DomainError(reason, field="status", code="commitments_pending")
     now = timezone.now()
     old_status = locked.status
     locked.status = to_status
@@ -461,8 +499,13 @@ def action_update(*, actor, action: Action, expected_version: int | None = None,
         assignee = changes["assignee"]
         if assignee.role == Role.LIAISON and assignee.government_id != locked.owner_government_id:
             raise DomainError(_("A liaison assignee must belong to the owner government."), field="assignee")
+    old_due = locked.due_date
     for name, value in changes.items():
         setattr(locked, name, value)
+    if "due_date" in changes and changes["due_date"] != old_due:
+        # A commitment's due date defaults to its action's: those that kept the default follow it.
+        Commitment.objects.filter(action=locked, due_date=old_due).update(due_date=locked.due_date,
+                                                                          version=F("version") + 1)
     now = timezone.now()
     if progress_note is not None:
         locked.progress_note = progress_note

@@ -1,7 +1,18 @@
 """The pages (server-rendered); the API lives under /api/v1/."""
 from django.urls import path
 
-from coordination.views import actions, checkins, closing, dashboard, named, notes, signoffs, situations, windows
+from coordination.views import (
+    actions,
+    checkins,
+    closing,
+    commitments,
+    dashboard,
+    named,
+    notes,
+    signoffs,
+    situations,
+    windows,
+)
 
 app_name = "pages"
 
@@ -31,4 +42,6 @@ urlpatterns = [
     path("actions/mine/", actions.my_actions, name="my-actions"),
     path("actions/<int:action_id>/", actions.action_detail, name="action-detail"),
     path("actions/<int:action_id>/change/", actions.action_change, name="action-change"),
+    path("actions/<int:action_id>/commitments/answer/", commitments.commitment_step, name="commitment-step"),
+    path("actions/<int:action_id>/commitments/invite/", commitments.commitment_invite, name="commitment-invite"),
 ]

@@ -103,9 +103,13 @@ def test_a_stale_version_is_refused_as_a_conflict_and_changes_nothing(action, de
     assert (stored.status, stored.version, stored.updates.count()) == (ActionStatus.AGREED, 2, 1)
 
 
-def test_the_owner_governments_liaison_may_move_the_action(action, liaison):
-    action_transition(actor=liaison, action=action, to_status=ActionStatus.AGREED, note="Capital agrees.")
-    assert action.updates.get().author == liaison
+def test_the_owner_governments_liaison_may_move_the_action_once_the_secretariat_agreed_it(
+        action, liaison, desk_officer):
+    with pytest.raises(NotPermitted):
+        action_transition(actor=liaison, action=action, to_status=ActionStatus.AGREED, note="Capital agrees.")
+    action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
+    action_transition(actor=liaison, action=action, to_status=ActionStatus.IN_PROGRESS, note="Under way.")
+    assert action.updates.order_by("id").last().author == liaison
 
 
 def test_a_liaison_of_another_government_is_not_permitted(action, other_liaison):
@@ -116,9 +120,10 @@ def test_a_liaison_of_another_government_is_not_permitted(action, other_liaison)
 
 
 def test_a_liaison_whose_government_was_unassigned_can_no_longer_move_its_action(action, liaison, desk_officer):
+    action = action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
     assignment_delete(actor=desk_officer, assignment=action.situation.assignments.get(government=liaison.government))
     with pytest.raises(NotPermitted):
-        action_transition(actor=liaison, action=action, to_status=ActionStatus.AGREED)
+        action_transition(actor=liaison, action=action, to_status=ActionStatus.IN_PROGRESS)
 
 
 def test_completing_sets_the_completion_time_and_keeps_the_agreement_time(action, desk_officer):

@@ -319,3 +319,15 @@ def test_a_desk_officer_waits_for_a_second_persons_sign_off(world):
     assert (waiting.kind, waiting.requested_by.username, waiting.situation.country_code) == (
         "lower_marking", "desk2", "XB")
     assert waiting.situation.marking == "amber_strict", "nothing changes before it is signed off"
+
+
+def test_a_joint_demarche_has_four_partners_at_different_stages(world):
+    from coordination.models import Commitment
+
+    action = Action.objects.get(title="Joint démarche on the expulsion of relief agencies")
+    stages = dict(Commitment.objects.filter(action=action).values_list("government__code", "status"))
+    assert stages == {"XDM": "accepted", "XLP": "delivered", "XAL": "invited", "XBV": "declined"}
+    assert Commitment.objects.get(action=action, government__code="XBV").decline_reason
+    assert action.status == ActionStatus.AGREED and action.created_by.role == Role.LIAISON
+    assigned = set(action.situation.assignments.values_list("government__code", flat=True))
+    assert set(stages) <= assigned

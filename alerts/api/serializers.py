@@ -44,9 +44,9 @@ class ConditionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "group", "title", "severity", "status", "situation", "rule", "action", "indicator",
-                  "dedup_key", "detail", "occurrences", "evidence_at", "first_seen", "last_seen", "condition_active",
-                  "cleared_at", "resolved_at"]
+        fields = ["id", "group", "title", "severity", "status", "situation", "rule", "action", "commitment",
+                  "indicator", "dedup_key", "detail", "occurrences", "evidence_at", "first_seen", "last_seen",
+                  "condition_active", "cleared_at", "resolved_at"]
         read_only_fields = fields
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alerts', '0008_risk_window_trigger'),
+        ('alerts', '0009_condition_commitment'),
         ('coordination', '0005_risk_window'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

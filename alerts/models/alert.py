@@ -114,6 +114,9 @@ class Alert(models.Model):
     situation = models.ForeignKey("coordination.Situation", on_delete=models.CASCADE, related_name="alerts")
     action = models.ForeignKey("coordination.Action", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="alerts")
+    # For a deadline of one government's part of a joint action: whose part it is.
+    commitment = models.ForeignKey("coordination.Commitment", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="alerts")
     indicator = models.ForeignKey("coordination.Indicator", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="alerts")
     # The government this condition concerns (a missed check-in): its liaisons are nagged.

@@ -20,7 +20,7 @@ from coordination.admin.base import (
     copy_saved_state,
 )
 from coordination.choices import ActionStatus
-from coordination.models import Action, ActionUpdate
+from coordination.models import Action, ActionUpdate, Commitment
 from core.admin import ViewOnlyMixin
 from core.errors import DomainError
 
@@ -54,6 +54,20 @@ class ActionUpdateInline(ViewOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
+class CommitmentInline(ViewOnlyMixin, admin.TabularInline):
+    """A joint action's partners, read only: their steps go through coordination/commitments.py
+    (the action page and the API), where who may answer for a government is decided."""
+
+    model = Commitment
+    fields = ("government", "status", "decline_reason", "due_date", "liaison", "progress_note", "delivered_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("government", "liaison")
+
+
 @admin.register(Action)
 class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
     situation_path = "situation__"
@@ -64,7 +78,7 @@ class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
     search_fields = ("title", "situation__title", "owner_government__name", "owner_government__code")
     list_select_related = ("situation", "owner_government", "assignee")
     autocomplete_fields = ("situation", "owner_government", "assignee")
-    inlines = (ActionUpdateInline,)
+    inlines = (CommitmentInline, ActionUpdateInline)
     history_list_display = ("status", "version")
 
     def get_fieldsets(self, request, obj=None):

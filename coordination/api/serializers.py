@@ -14,6 +14,7 @@ from coordination.models import (
     ActionUpdate,
     CheckIn,
     CheckInAnswer,
+    Commitment,
     Government,
     Indicator,
     IndicatorReading,
@@ -355,19 +356,37 @@ class RiskWindowWriteSerializer(StrictSerializer):
 
 # --- Actions ----------------------------------------------------------------------------
 
+class CommitmentBriefSerializer(serializers.ModelSerializer):
+    """A partner's part as its action shows it; the whole of it is /commitments/{id}."""
+
+    government = GovernmentBriefSerializer(read_only=True)
+    liaison = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "government", "status", "due_date", "liaison", "decline_reason", "delivered_at"]
+        read_only_fields = fields
+
+
 class ActionSerializer(serializers.ModelSerializer):
     situation = SituationBriefSerializer(read_only=True)
     owner_government = GovernmentBriefSerializer(read_only=True)
     assignee = UserBriefSerializer(read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
+    is_joint = serializers.SerializerMethodField()
+    commitments = CommitmentBriefSerializer(many=True, read_only=True)
 
     class Meta:
         model = Action
         fields = ["id", "situation", "title", "kind", "description", "owner_government", "assignee", "due_date",
                   "status", "allowed_transitions", "is_overdue", "priority", "progress_note", "version",
-                  "created_at", "updated_at", "agreed_at", "completed_at", "last_activity_at"]
+                  "created_at", "updated_at", "agreed_at", "completed_at", "last_activity_at", "is_joint",
+                  "commitments"]
         read_only_fields = fields
+
+    def get_is_joint(self, action) -> bool:
+        return bool(action.commitments.all())
 
     def get_is_overdue(self, action) -> bool:
         return action.is_open and action.due_date < timezone.now().date()
@@ -382,11 +401,15 @@ class ActionCreateSerializer(StrictModelSerializer):
     owner_government = serializers.PrimaryKeyRelatedField(queryset=Government.objects.all())
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
                                                   required=False)
+    partners = serializers.PrimaryKeyRelatedField(
+        queryset=Government.objects.all(), many=True, required=False,
+        help_text="Governments invited to a joint action (each must be assigned to the situation); "
+                  "the owner government leads it.")
 
     class Meta:
         model = Action
         fields = ["situation", "title", "kind", "description", "owner_government", "assignee", "due_date",
-                  "priority"]
+                  "priority", "partners"]
 
 
 class ActionEditSerializer(StrictModelSerializer):

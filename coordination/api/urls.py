@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from coordination.api import signoffs, views
+from coordination.api.commitments import CommitmentViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("governments", views.GovernmentViewSet, basename="government")
@@ -9,6 +10,7 @@ router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("situations", views.SituationViewSet, basename="situation")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("actions", views.ActionViewSet, basename="action")
+router.register("commitments", CommitmentViewSet, basename="commitment")
 router.register("risk-windows", views.RiskWindowViewSet, basename="riskwindow")
 router.register("sign-offs", signoffs.SignoffViewSet, basename="signoff")
 

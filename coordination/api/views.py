@@ -7,7 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from coordination import assessments, checkins, closing, notes, risk_windows, selectors, services
+from coordination import assessments, checkins, closing, commitments, notes, risk_windows, selectors, services
+from coordination.api import commitments as commitment_api
 from coordination.api import serializers as s
 from coordination.api.filters import (
     ActionFilter,
@@ -370,7 +371,9 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
     search_fields = ["title", "description"]
     ordering_fields = ["due_date", "priority", "status", "updated_at", "last_activity_at"]
     etag_prefix = "action"
-    liaison_actions = ("update", "partial_update", "transition")
+    # A liaison proposes for their government (the service checks it) and may invite
+    # partners to their government's action; agreeing stays staff work.
+    liaison_actions = ("create", "update", "partial_update", "transition", "commitments")
     conditional_actions = ("transition",)
     conflict_actions = ("transition",)
     csv_filename = "actions.csv"
@@ -391,15 +394,42 @@ class ActionViewSet(ScopedViewSetMixin, ConditionalWriteMixin, HistoryMixin, Csv
     ]
 
     def may_change(self, user, action):
+        if self.action == "commitments":
+            return commitments.may_invite(user, action)
         if self.action in self.liaison_actions:
             return services.may_work_on_action(user, action)
         return has_staff_role(user)
 
+    @extend_schema(description="With `partners` (government ids), a joint action: the owner government leads "
+                               "it and each partner is invited to commit. A partner liaison proposes for their "
+                               "own government; a desk officer or manager agrees it.")
     def create(self, request, *args, **kwargs):
         write = s.ActionCreateSerializer(data=request.data, context=self.get_serializer_context())
         write.is_valid(raise_exception=True)
-        action_ = services.action_propose(actor=request.user, **write.validated_data)
+        data = dict(write.validated_data)
+        partners = data.pop("partners", [])
+        if partners:
+            action_ = commitments.joint_action_propose(actor=request.user, partners=partners, **data)
+        else:
+            action_ = services.action_propose(actor=request.user, **data)
         return self.detail_response(action_, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=commitment_api.CommitmentSerializer(many=True), filters=False,
+                   summary="The action's commitments: each government's part of a joint action")
+    @extend_schema(methods=["POST"], request=commitment_api.CommitmentInviteSerializer,
+                   responses={201: commitment_api.CommitmentSerializer},
+                   summary="Invite a partner government (the action becomes joint)")
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def commitments(self, request, *args, **kwargs):
+        action_ = self.get_object()
+        if request.method == "POST":
+            write = commitment_api.CommitmentInviteSerializer(data=request.data)
+            write.is_valid(raise_exception=True)
+            made = commitments.commitment_invite(actor=request.user, action=action_, **write.validated_data)
+            fresh = selectors.commitment_list(user=request.user).get(pk=made.pk)
+            return Response(commitment_api.CommitmentSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        rows = selectors.commitment_list(user=request.user, action_id=action_.pk).order_by("government__name", "id")
+        return Response(commitment_api.CommitmentSerializer(rows, many=True).data)
 
     def update(self, request, *args, **kwargs):
         action_ = self.get_object()

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0005_risk_window'),
+        ('coordination', '0006_commitments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

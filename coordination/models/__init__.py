@@ -1,5 +1,6 @@
 from coordination.models.actions import Action, ActionUpdate
 from coordination.models.checkins import CheckIn, CheckInAnswer
+from coordination.models.commitments import Commitment, CommitmentUpdate
 from coordination.models.indicators import Indicator, IndicatorReading, TrackedIndicator
 from coordination.models.notes import SituationNote
 from coordination.models.outbox import SituationChange
@@ -12,6 +13,8 @@ __all__ = [
     "ActionUpdate",
     "CheckIn",
     "CheckInAnswer",
+    "Commitment",
+    "CommitmentUpdate",
     "Government",
     "Indicator",
     "IndicatorReading",

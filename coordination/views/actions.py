@@ -2,7 +2,7 @@
 change (status and/or progress note) with optimistic concurrency."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import selectors, services
-from coordination.choices import OPEN_ACTION_STATUSES
+from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
 from coordination.forms import ActionChangeForm, add_domain_error
+from coordination.models import Commitment
 from coordination.views.common import get_scoped_or_404, print_marking
 from core.errors import DomainError, NotPermitted, VersionConflict
 
@@ -26,14 +27,18 @@ def _may_change(user, action) -> bool:
 def change_form_for(user, action, data=None) -> ActionChangeForm | None:
     if not _may_change(user, action) or not action.is_open:
         return None
-    return ActionChangeForm(data, allowed=services.allowed_transitions(action.status),
-                            initial={"version": action.version}, prefix=f"a{action.pk}")
+    allowed = services.allowed_transitions(action.status)
+    if not user.sees_all_situations and action.status == ActionStatus.PROPOSED:
+        allowed = tuple(s for s in allowed if s != ActionStatus.AGREED)  # the secretariat agrees
+    return ActionChangeForm(data, allowed=allowed, initial={"version": action.version}, prefix=f"a{action.pk}")
 
 
 def my_actions_queryset(user):
     qs = selectors.action_list(user=user).filter(status__in=OPEN_ACTION_STATUSES)
     if user.is_liaison:
-        qs = qs.filter(owner_government_id=user.government_id)
+        # Their government's actions, and its parts of other governments' joint actions.
+        part = Commitment.objects.filter(action_id=OuterRef("pk"), government_id=user.government_id)
+        qs = qs.filter(Q(owner_government_id=user.government_id) | Q(Exists(part)))
     else:
         qs = qs.filter(Q(assignee=user) | Q(situation__lead_officer=user) | Q(created_by=user))
     today = timezone.localdate()
@@ -54,10 +59,14 @@ def my_actions(request):
 @login_required
 def action_detail(request, action_id: int):
     action = get_scoped_or_404(selectors.action_list(user=request.user), pk=action_id)
-    return render(request, "coordination/action_detail.html", _detail_context(request, action))
+    from coordination.views.commitments import commitments_context
+
+    context = detail_context(request, action)
+    context.update(commitments_context(request.user, action))
+    return render(request, "coordination/action_detail.html", context)
 
 
-def _detail_context(request, action, card=None):
+def detail_context(request, action, card=None):
     timeline = list(selectors.action_update_list(user=request.user, action_id=action.pk).order_by("-created_at", "-id"))
     return {
         "action": action,
@@ -114,7 +123,11 @@ def action_change(request, action_id: int):
             return redirect(request.POST["next"])
         return redirect("pages:action-detail", action_id=action.pk)
     status = 409 if conflict else 400
-    return render(request, "coordination/action_detail.html", _detail_context(request, action, card), status=status)
+    from coordination.views.commitments import commitments_context
+
+    context = detail_context(request, action, card)
+    context.update(commitments_context(request.user, action))
+    return render(request, "coordination/action_detail.html", context, status=status)
 
 
 def _safe_next(request) -> bool:

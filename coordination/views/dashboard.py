@@ -11,6 +11,7 @@ from coordination.choices import (
     OPEN_ACTION_STATUSES,
     RISK_RANK,
     ActionStatus,
+    CommitmentStatus,
     RiskLevel,
 )
 from coordination.models import Situation
@@ -45,10 +46,15 @@ def situations_by_risk(user):
     return groups
 
 
+COMMITMENT_COUNTS = ("invited", "accepted", "late", "delivered", "declined")
+
+
 def burden_sharing(user):
+    """Per government: the actions it owns, and its commitments to joint actions (its
+    own lead part included) — two grouped queries, merged by government."""
     today = timezone.localdate()
-    return list(
-        selectors.action_list(user=user)
+    owned = (
+        selectors.action_list(user=user).prefetch_related(None)
         .values("owner_government_id", "owner_government__name", "owner_government__code")
         .annotate(
             open=Count("id", filter=Q(status__in=OPEN_ACTION_STATUSES)),
@@ -57,8 +63,33 @@ def burden_sharing(user):
                                                    completed_at__date__lte=F("due_date"))),
             completed_late=Count("id", filter=Q(status=ActionStatus.COMPLETED, completed_at__date__gt=F("due_date"))),
         )
-        .order_by("owner_government__name")
     )
+    parts = (
+        selectors.commitment_list(user=user).select_related(None)
+        .values("government_id", "government__name", "government__code")
+        .annotate(
+            invited=Count("id", filter=Q(status=CommitmentStatus.INVITED)),
+            accepted=Count("id", filter=Q(status=CommitmentStatus.ACCEPTED)),
+            late=Count("id", filter=Q(status=CommitmentStatus.ACCEPTED, due_date__lt=today,
+                                      action__status__in=OPEN_ACTION_STATUSES)),
+            delivered=Count("id", filter=Q(status=CommitmentStatus.DELIVERED)),
+            declined=Count("id", filter=Q(status=CommitmentStatus.DECLINED)),
+        )
+        .order_by()
+    )
+    rows: dict[int, dict] = {}
+    empty = {"open": 0, "overdue": 0, "completed_on_time": 0, "completed_late": 0,
+             **{name: 0 for name in COMMITMENT_COUNTS}}
+    for row in owned.order_by():
+        rows[row["owner_government_id"]] = {**empty, "name": row["owner_government__name"],
+                                            "code": row["owner_government__code"],
+                                            **{k: row[k] for k in ("open", "overdue", "completed_on_time",
+                                                                   "completed_late")}}
+    for row in parts:
+        target = rows.setdefault(row["government_id"], {**empty, "name": row["government__name"],
+                                                        "code": row["government__code"]})
+        target.update({name: row[name] for name in COMMITMENT_COUNTS})
+    return sorted(rows.values(), key=lambda r: r["name"])
 
 
 @login_required

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination import assessments, extensions, notes, selectors, services, signoffs, windows
+from accounts.models import User
+from coordination import assessments, commitments, extensions, notes, selectors, services, signoffs, windows
 from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus, SituationStatus
 from coordination.forms import (
     ActionProposeForm,
@@ -313,12 +314,29 @@ def assignment_create(request, situation_id: int):
 @login_required
 def action_propose(request, situation_id: int):
     situation = get_scoped_or_404(selectors.situation_list(user=request.user), pk=situation_id)
-    staff_only(request.user)
-    governments = selectors.government_list(user=request.user).filter(assignments__situation=situation)
-    form = ActionProposeForm(request.POST or None, governments=governments)
+    user = request.user
+    assigned = selectors.government_list(user=user).filter(assignments__situation=situation).order_by("name")
+    assignees = User.objects.filter(is_active=True).order_by("username")
+    if not user.sees_all_situations:
+        # A partner liaison proposes for their own government (the service decides; the
+        # page offers only that). Their situation is one their government is assigned to.
+        if not user.is_liaison:
+            raise PermissionDenied
+        governments = assigned.filter(pk=user.government_id)
+        assignees = assignees.filter(government_id=user.government_id)
+    else:
+        governments = assigned
+    form = ActionProposeForm(request.POST or None, governments=governments, partners=assigned,
+                             assignees=assignees)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        partners = list(data.pop("partners") or [])
         try:
-            action = services.action_propose(actor=request.user, situation=situation, **form.cleaned_data)
+            if partners:
+                action = commitments.joint_action_propose(actor=user, situation=situation, partners=partners,
+                                                          **data)
+            else:
+                action = services.action_propose(actor=user, situation=situation, **data)
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:

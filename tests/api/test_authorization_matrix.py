@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from coordination.models import PartnerAssignment
 from testkit.world import sharing_world
 from tests.alerts import matrix as alerts_matrix
-from tests.api import checkin_matrix, risk_window_matrix, signoff_matrix
+from tests.api import checkin_matrix, commitment_matrix, risk_window_matrix, signoff_matrix
 
 SITUATIONS = ("shared", "foreign", "strict", "red")
 
@@ -53,7 +53,7 @@ ABSENT_ID = 2_147_483_000
 # prefixes), DEFAULT, objects_for(route), target_for(world, route, role, key) and
 # expected_status(world, route, method, role, key); objects_for may answer None and
 # expected_status DEFAULT to leave the decision to this matrix.
-PLUGINS = [alerts_matrix, risk_window_matrix, checkin_matrix, signoff_matrix]
+PLUGINS = [alerts_matrix, risk_window_matrix, checkin_matrix, signoff_matrix, commitment_matrix]
 DESCRIBED_KINDS = {"situation", "action", "assignment", *UNSCOPED_KINDS,
                    *(kind for plugin in PLUGINS for kind in plugin.KINDS)}
 
@@ -63,11 +63,16 @@ def plugin_for(route):
     return next((plugin for plugin in PLUGINS if prefix in plugin.KINDS), None)
 
 
-# What a liaison may change: actions of their own government (status, progress note).
-LIAISON_WRITABLE = {("action-detail", "PATCH"), ("action-detail", "PUT"), ("action-transition", "POST")}
+# What a liaison may change: actions of their own government (status, progress note),
+# and invite partners to them.
+LIAISON_WRITABLE = {("action-detail", "PATCH"), ("action-detail", "PUT"), ("action-transition", "POST"),
+                    ("action-commitments", "POST")}
 # What a liaison may write on any situation they may see: their government's assessment
 # (a reading) and a note on its timeline.
 LIAISON_WRITABLE_IN_SCOPE = {("situation-readings", "POST"), ("situation-notes", "POST")}
+# What every liaison may try, the service deciding on the body (an empty one is 400):
+# proposing an action for their government on a situation it is assigned to.
+LIAISON_MAY_SEND = {("action-list", "POST")}
 # What an anonymous caller may do: create a token with a password.
 PUBLIC = {("token-list", "POST")}
 
@@ -191,7 +196,7 @@ def expected_status(world, route, method, role, situation_key):
         return 200
     if not route.scoped or role in STAFF:
         return None
-    if (route.name, method) in LIAISON_WRITABLE_IN_SCOPE:
+    if (route.name, method) in LIAISON_WRITABLE_IN_SCOPE | LIAISON_MAY_SEND:
         return None
     if (route.name, method) in LIAISON_WRITABLE:
         action = world.actions[situation_key]

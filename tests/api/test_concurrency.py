@@ -49,16 +49,19 @@ def test_an_etag_of_another_object_does_not_match(client_for, desk_officer, acti
     assert response.status_code == 412
 
 
-def test_a_transition_needs_if_match_too(client_for, liaison, action):
+def test_a_transition_needs_if_match_too(client_for, liaison, desk_officer, action):
+    from coordination.services import action_transition
+
+    action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)  # agreeing is staff work
     client = client_for(liaison)
-    assert client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "agreed"},
+    assert client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "in_progress"},
                        format="json").status_code == 428
     etag = client.get(f"/api/v1/actions/{action.pk}")["ETag"]
-    moved = client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "agreed", "note": "Agreed in capital"},
+    moved = client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "in_progress", "note": "Under way"},
                         format="json", HTTP_IF_MATCH=etag)
     assert moved.status_code == 200, moved.json()
-    assert moved.json()["status"] == "agreed"
-    assert client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "in_progress"}, format="json",
+    assert moved.json()["status"] == "in_progress"
+    assert client.post(f"/api/v1/actions/{action.pk}/transition", {"status": "blocked"}, format="json",
                        HTTP_IF_MATCH=etag).status_code == 412
 
 
@@ -100,21 +103,23 @@ def test_two_concurrent_edits_with_the_same_etag_one_wins_one_gets_412(client_fo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_liaisons_moving_the_same_action_never_both_succeed(client_for, liaison, action, home_government):
+def test_two_liaisons_moving_the_same_action_never_both_succeed(client_for, liaison, desk_officer, action,
+                                                               home_government):
     from accounts.models import Role
+    from coordination.services import action_transition
     from testkit.factories import UserFactory
 
+    action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)  # agreeing is staff work
     colleague = UserFactory(username="liaison-2", role=Role.LIAISON, government=home_government)
-    etag = f'"action-{action.pk}-v1"'
+    etag = f'"action-{action.pk}-v2"'
     one, two = client_for(liaison), client_for(colleague)
     responses = _race([
-        lambda: one.post(f"/api/v1/actions/{action.pk}/transition", {"status": "agreed"}, format="json",
+        lambda: one.post(f"/api/v1/actions/{action.pk}/transition", {"status": "in_progress"}, format="json",
                          HTTP_IF_MATCH=etag),
         lambda: two.post(f"/api/v1/actions/{action.pk}/transition", {"status": "cancelled"}, format="json",
                          HTTP_IF_MATCH=etag),
     ])
     assert sorted(r.status_code for r in responses) == [200, 412]
     stored = Action.objects.get(pk=action.pk)
-    assert stored.version == 2
-    assert ActionUpdate.objects.filter(action=stored).exclude(old_status=ActionStatus.PROPOSED,
-                                                              new_status=ActionStatus.PROPOSED).count() == 1
+    assert stored.version == 3
+    assert ActionUpdate.objects.filter(action=stored, old_status=ActionStatus.AGREED).count() == 1

@@ -63,6 +63,35 @@ def _action_history(n, ctx):
         ctx["action"].save()
 
 
+def _commitment(action, government, **extra):
+    from coordination.models import Commitment
+
+    return Commitment.objects.create(action=action, government=government, due_date=action.due_date,
+                                     last_activity_at=timezone.now(), **extra)
+
+
+def _joint_actions(n, ctx):
+    for _ in range(n):
+        action = ActionFactory(situation=ctx["situation"], owner_government=ctx["government"])
+        _commitment(action, ctx["government"], status="accepted", liaison=ctx["liaison"])
+        _commitment(action, GovernmentFactory())
+
+
+def _commitments(n, ctx):
+    for _ in range(n):
+        _commitment(ctx["action"], GovernmentFactory(), liaison=None)
+
+
+def _commitment_updates(n, ctx):
+    from coordination.models import CommitmentUpdate
+
+    if "commitment" not in ctx:
+        ctx["commitment"] = _commitment(ctx["action"], ctx["government"], status="accepted")
+    for index in range(n):
+        CommitmentUpdate.objects.create(commitment=ctx["commitment"], author=ctx["liaison"], old_status="accepted",
+                                        new_status="accepted", note=f"note {index}")
+
+
 def _tokens(n, ctx):
     for _ in range(n):
         AuthToken.objects.create(user=ctx["liaison"])
@@ -81,6 +110,9 @@ LISTS = [
     ("situation history", lambda c: f"/api/v1/situations/{c['situation'].pk}/history", _history),
     ("action history", lambda c: f"/api/v1/actions/{c['action'].pk}/history", _action_history),
     ("my tokens", lambda c: "/api/v1/auth/tokens", _tokens),
+    ("joint actions", lambda c: "/api/v1/actions", _joint_actions),
+    ("action commitments", lambda c: f"/api/v1/actions/{c['action'].pk}/commitments", _commitments),
+    ("commitment updates", lambda c: f"/api/v1/commitments/{c['commitment'].pk}/updates", _commitment_updates),
     ("governments", lambda c: "/api/v1/governments", lambda n, c: [GovernmentFactory() for _ in range(n)]),
     ("indicators", lambda c: "/api/v1/indicators", lambda n, c: [IndicatorFactory() for _ in range(n)]),
 ]

@@ -9,22 +9,24 @@ pytestmark = pytest.mark.worker
 
 
 def test_a_liaisons_note_on_an_action_shows_on_the_situations_timeline(open_page, live_server, celery_worker_thread,
-                                                                      liaison, situation, action):
+                                                                      liaison, desk_officer, situation, action):
+    # Agreeing is the desk's step; the liaison moves their government's action on from there.
+    services.action_transition(actor=desk_officer, action=action, to_status="agreed")
     page = open_page("liaison")
     page.goto(f"{live_server.url}/actions/mine/")
     card = page.locator(f"#action-{action.pk}")
-    card.get_by_label("New status").select_option("agreed")
-    card.get_by_label("Progress note").fill("Démarche agreed with the foreign ministry.")
+    card.get_by_label("New status").select_option("in_progress")
+    card.get_by_label("Progress note").fill("Démarche under way with the foreign ministry.")
     card.get_by_role("button", name="Update").click()
     # htmx swaps the card in place: no reload, the new state is on the page.
     page.locator(f"#action-{action.pk} >> text=Saved.").wait_for()
-    assert page.locator(f"#action-{action.pk} [data-role=status]").inner_text() == "Agreed"
-    assert ActionUpdate.objects.filter(action=action, note="Démarche agreed with the foreign ministry.").exists()
+    assert page.locator(f"#action-{action.pk} [data-role=status]").inner_text() == "In progress"
+    assert ActionUpdate.objects.filter(action=action, note="Démarche under way with the foreign ministry.").exists()
 
     page.goto(f"{live_server.url}/situations/{situation.pk}/")
     timeline = page.locator("#timeline")
-    assert "Démarche agreed with the foreign ministry." in timeline.inner_text()
-    assert "Proposed → Agreed" in timeline.inner_text()
+    assert "Démarche under way with the foreign ministry." in timeline.inner_text()
+    assert "Agreed → In progress" in timeline.inner_text()
     screenshot(page, "b-liaison-note-on-situation-timeline")
 
 

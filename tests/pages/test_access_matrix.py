@@ -28,7 +28,8 @@ EXPECTED = {
     # An empty note is bad input, for staff and for a liaison of an assigned government.
     "pages:note-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
     "pages:assignment-create": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
-    "pages:action-propose": (STAFF_ONLY, None),
+    # A partner liaison proposes for their own government where it is assigned.
+    "pages:action-propose": (EVERYONE, None),
     # An empty close form lacks its outcome; an open situation cannot be reopened.
     "pages:situation-close": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
     "pages:situation-reopen": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": FORBIDDEN}),
@@ -56,6 +57,10 @@ EXPECTED = {
     "pages:action-detail": (EVERYONE, None),
     # The liaison's own government owns the home action; an empty form is bad input.
     "pages:action-change": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
+    # An empty answer names no commitment; an empty invitation names no partner (the
+    # liaison's government leads the home action, so it may invite).
+    "pages:commitment-step": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
+    "pages:commitment-invite": (POST_ONLY, {"manager": BAD, "desk": BAD, "liaison": BAD}),
     "alert-pages:queue": (MANAGERS_ONLY, None),
     "alert-pages:queue-rows": (MANAGERS_ONLY, None),
     # An empty bulk form names no escalation: bad input, for the managers who may use it.

@@ -166,17 +166,26 @@ def test_proposing_an_action_for_an_unassigned_government_is_refused_at_the_fiel
     assert not Action.objects.filter(title="Envoy visit").exists()
 
 
-def test_a_liaison_moves_an_action_one_step_with_a_note(client, liaison, action):
+def test_a_liaison_moves_an_action_one_step_with_a_note(client, liaison, desk_officer, action):
+    from coordination import services
+
+    action = services.action_transition(actor=desk_officer, action=action, to_status="agreed")
     client.force_login(liaison)
     prefix = f"a{action.pk}-"
     response = client.post(reverse("pages:action-change", args=[action.pk]), {
-        prefix + "to_status": "agreed", prefix + "note": "Agreed in capital.", prefix + "version": action.version},
-        **HTMX)
+        prefix + "to_status": "in_progress", prefix + "note": "Under way in capital.",
+        prefix + "version": action.version}, **HTMX)
     body = response.content.decode()
-    assert response.status_code == 200 and "Saved." in body and "Agreed in capital." in body
+    assert response.status_code == 200 and "Saved." in body and "Under way in capital." in body
     action.refresh_from_db()
-    assert action.status == ActionStatus.AGREED
-    assert ActionUpdate.objects.filter(action=action, note="Agreed in capital.").exists()
+    assert action.status == ActionStatus.IN_PROGRESS
+    assert ActionUpdate.objects.filter(action=action, note="Under way in capital.").exists()
+
+
+def test_a_liaison_is_not_offered_to_agree_a_proposal(client, liaison, action):
+    client.force_login(liaison)
+    body = client.get(reverse("pages:action-detail", args=[action.pk])).content.decode()
+    assert 'value="cancelled"' in body and 'value="agreed"' not in body
 
 
 def test_a_stale_action_form_says_someone_else_changed_it_and_keeps_the_note(client, liaison, desk_officer,

@@ -49,7 +49,10 @@ def planted(desk_officer, liaison, manager, situation, action, indicator, tracke
     assert api(desk_officer).patch(url, {"title": PAYLOAD}, format="json",
                                    HTTP_IF_MATCH=etag(current)).status_code == 200
     action_url = f"/api/v1/actions/{action.pk}"
-    moved = api(liaison).post(f"{action_url}/transition", {"status": "agreed", "note": PAYLOAD}, format="json",
+    # The desk agrees (a liaison may not); the liaison's note carries the payload.
+    assert api(desk_officer).post(f"{action_url}/transition", {"status": "agreed"}, format="json",
+                                  HTTP_IF_MATCH=etag(api(desk_officer).get(action_url))).status_code == 200
+    moved = api(liaison).post(f"{action_url}/transition", {"status": "in_progress", "note": PAYLOAD}, format="json",
                               HTTP_IF_MATCH=etag(api(liaison).get(action_url)))
     assert moved.status_code == 200, moved.content
     reading = api(desk_officer).post(f"{url}/readings", {

@@ -45,7 +45,7 @@ from coordination.models import (
     TrackedIndicator,
 )
 from coordination.sharing import can_see_situation
-from demo import marking, series, signoff, world
+from demo import commit, marking, series, signoff, world
 from demo.history import Past
 
 
@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 situation = Situation.objects.get(country_code=spec["country"][0], title=spec["title"])
                 self.close_if_settled(situation, spec, users[spec["officer"]])
             signoff.ensure_pending_signoff(users)
+            commit.ensure_joint_demarche(users)
         self.made["readings"] = IndicatorReading.objects.count() - before["readings"]
         self.made["actions"] = Action.objects.count() - before["actions"]
         self.print_logins(users)
