@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_partner_accepts_its_part_and_the_desk_sees_every_partners_stage(
         open_page, live_server, situation, desk_officer, home_government, other_government, other_liaison):
     AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.SUPPORT,
-                      liaison=other_liaison)
+                      liaisons=[other_liaison])
     action = commitments.joint_action_propose(
         actor=desk_officer, situation=situation, title="Joint démarche on detentions", kind=ActionKind.DEMARCHE,
         owner_government=home_government, due_date=timezone.now().date() + dt.timedelta(days=8),
