@@ -5,10 +5,11 @@ from django.contrib import admin
 
 from coordination.admin.base import SituationScopedAdmin
 from coordination.models import CheckIn
+from core.admin import ViewOnlyMixin
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(SituationScopedAdmin):
+class CheckInAdmin(ViewOnlyMixin, SituationScopedAdmin):
     situation_path = "situation__"
     list_display = ("checked_in_at", "situation", "government", "answer", "checked_in_by")
     list_filter = ("answer", "government")
@@ -17,12 +18,3 @@ class CheckInAdmin(SituationScopedAdmin):
     date_hierarchy = "checked_in_at"
     fields = ("situation", "government", "checked_in_by", "checked_in_at", "answer", "note")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,10 +4,11 @@ from django.contrib import admin
 
 from coordination.admin.base import SituationScopedAdmin
 from coordination.models import SituationNote
+from core.admin import ViewOnlyMixin
 
 
 @admin.register(SituationNote)
-class SituationNoteAdmin(SituationScopedAdmin):
+class SituationNoteAdmin(ViewOnlyMixin, SituationScopedAdmin):
     situation_path = "situation__"
     list_display = ("created_at", "situation", "author", "government", "indicator", "reconciles")
     list_filter = ("reconciles", "government")
@@ -16,12 +17,3 @@ class SituationNoteAdmin(SituationScopedAdmin):
     date_hierarchy = "created_at"
     fields = ("situation", "author", "government", "indicator", "reconciles", "body", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

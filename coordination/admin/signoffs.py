@@ -4,22 +4,14 @@ from django.contrib import admin
 
 from coordination.admin.base import SituationScopedAdmin
 from coordination.models import SignoffRequest
+from core.admin import ViewOnlyMixin
 
 
 @admin.register(SignoffRequest)
-class SignoffRequestAdmin(SituationScopedAdmin):
+class SignoffRequestAdmin(ViewOnlyMixin, SituationScopedAdmin):
     situation_path = "situation__"
     list_display = ("id", "kind", "situation", "status", "requested_by", "requested_at", "expires_at", "decided_by",
                     "decided_at")
     list_filter = ("kind", "status")
     search_fields = ("situation__title", "requested_by__username", "decided_by__username")
     list_select_related = ("situation", "requested_by", "decided_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
