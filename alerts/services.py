@@ -2,7 +2,7 @@
 goes through these.
 
 Plain functions with keyword-only arguments, one transaction each. Each locks the
-group, decides whether this person may act, and hands the change to alerts/lifecycle.py,
+group, decides whether this person may act, and hands the change to alerts/lifecycle/,
 which makes it and writes the AlertEvent naming its actor.
 
 Who may act on an escalation (decided here, documented in README.md):
