@@ -2,7 +2,7 @@
 open one whose wait ran out to its next step, send the batched updates that are due,
 review acknowledgements that saw no progress, and nag the owners of overdue actions and
 the liaisons of governments that missed a check-in
-(alerts/lifecycle.py makes each change).
+(alerts/lifecycle/ makes each change).
 
 A scan that runs twice, or late, is harmless: each row is claimed under a row lock
 together with the condition that its time has come, so the first run acts and the

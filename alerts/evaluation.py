@@ -1,6 +1,6 @@
 """evaluate_situation: run every enabled rule in scope over one situation and bring its
 conditions and its escalation (alert group) in line with what is true now — open, join,
-refresh, rejoin or clear, each change made by alerts/lifecycle.py and told once at the
+refresh, rejoin or clear, each change made by alerts/lifecycle/ and told once at the
 end — then consume the situation's outbox row.
 
 Safe to run twice or in parallel: evaluations of one situation serialise on the

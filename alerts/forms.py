@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from alerts.choices import Channel, Scope, Severity, StepTarget, Trigger
 from alerts.models import EscalationPolicy
+from alerts.services import BULK_VERBS
 from coordination.forms import DateTimeInput
 from coordination.models import Situation
 
@@ -92,7 +93,7 @@ ALERT_FORMS = {"acknowledge": AcknowledgeForm, "snooze": SnoozeForm, "resolve": 
 
 
 class BulkForm(forms.Form):
-    verb = forms.ChoiceField(choices=[("acknowledge", _("Acknowledge")), ("resolve", _("Resolve"))])
+    verb = forms.ChoiceField(choices=list(BULK_VERBS.items()))
     groups = forms.TypedMultipleChoiceField(coerce=int, choices=())
     note = forms.CharField(label=_("Note (needed to resolve)"), required=False, max_length=5000)
 

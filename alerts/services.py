@@ -2,7 +2,7 @@
 goes through these.
 
 Plain functions with keyword-only arguments, one transaction each. Each locks the
-group, decides whether this person may act, and hands the change to alerts/lifecycle.py,
+group, decides whether this person may act, and hands the change to alerts/lifecycle/,
 which makes it and writes the AlertEvent naming its actor.
 
 Who may act on an escalation (decided here, documented in README.md):
@@ -20,6 +20,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts import lifecycle
 from alerts.choices import AlertStatus, Channel, Severity
@@ -144,7 +145,9 @@ def group_add_note(*, actor, group: AlertGroup, note: str) -> AlertGroup:
     return group
 
 
-BULK_VERBS = ("acknowledge", "resolve")
+# What the queue's checkboxes can do, with the label the page shows; the API's and the
+# page's choices are these.
+BULK_VERBS = {"acknowledge": gettext_lazy("Acknowledge"), "resolve": gettext_lazy("Resolve")}
 BULK_LIMIT = 100
 
 

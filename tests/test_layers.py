@@ -51,3 +51,10 @@ def test_a_cycle_inside_alerts_is_refused(copy_of_the_tree):
     result = lint_with_shortcut(copy_of_the_tree, "alerts/dispatch.py", "from alerts import tasks")
     assert result.returncode == 1
     assert "alerts.dispatch -> alerts.tasks" in result.stdout
+
+
+def test_a_cycle_inside_the_lifecycle_is_refused(copy_of_the_tree):
+    # The clock comes before what people do: people escalate by hand through it.
+    result = lint_with_shortcut(copy_of_the_tree, "alerts/lifecycle/clock.py", "from alerts.lifecycle import people")
+    assert result.returncode == 1
+    assert "No cycles are allowed in alerts.lifecycle." in result.stdout

@@ -15,6 +15,7 @@ from alerts.models import (
     Notification,
     WebhookEndpoint,
 )
+from alerts.services import BULK_VERBS
 from coordination.api.serializers import GapSerializer, gap_data
 from coordination.models import Situation
 from core.api.base import StrictSerializer, UserBriefSerializer
@@ -145,7 +146,7 @@ class RequiredNoteSerializer(StrictSerializer):
 
 
 class BulkSerializer(StrictSerializer):
-    verb = serializers.ChoiceField(choices=["acknowledge", "resolve"])
+    verb = serializers.ChoiceField(choices=list(BULK_VERBS))
     groups = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 

@@ -19,7 +19,7 @@ class AlertGroup(models.Model):
     One clock, one acknowledgement, one owner, one timeline; the severity and the policy
     of its most severe condition. People are notified per step of the group, with every
     condition listed, and later conditions reach them as batched updates. Only
-    alerts/lifecycle.py changes its status and timers.
+    alerts/lifecycle/ changes its status and timers.
     """
 
     situation = models.ForeignKey("coordination.Situation", on_delete=models.CASCADE, related_name="alert_groups")

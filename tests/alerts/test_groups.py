@@ -218,6 +218,9 @@ def test_the_queue_acknowledges_or_resolves_several_groups_at_once_or_none(
     hidden = liaison_client.post("/api/v1/alert-groups/bulk", {"verb": "acknowledge", "groups": [group.pk]},
                                  format="json")
     assert hidden.status_code == 400 and "No such escalation" in str(hidden.json()), "out of scope is unknown"
+    # The verbs are the page's (alerts.services.BULK_VERBS); any other names the field.
+    unknown = client.post("/api/v1/alert-groups/bulk", {"verb": "snooze", "groups": [group.pk]}, format="json")
+    assert unknown.status_code == 400 and "verb" in unknown.json()["fields"]
 
 
 @pytest.mark.django_db

@@ -196,3 +196,14 @@ def test_the_queue_resolves_the_ticked_escalations_at_once(client, manager, aler
                                                            "note": "Both handled at the ministerial meeting."})
     assert done.status_code == 302
     assert set(AlertGroup.objects.values_list("status", flat=True)) == {"resolved"}
+
+
+def test_the_queue_offers_the_verbs_the_service_does_and_refuses_others(client, manager, alert):
+    # One list of bulk verbs (alerts.services.BULK_VERBS): the page's choice is the API's.
+    client.force_login(manager)
+    page = client.get(reverse("alert-pages:queue")).content.decode()
+    assert '<option value="acknowledge">Acknowledge</option><option value="resolve">Resolve</option></select>' in page
+    refused = client.post(reverse("alert-pages:queue-bulk"), {"verb": "snooze", "groups": [alert.pk]})
+    assert refused.status_code == 400
+    alert.refresh_from_db()
+    assert alert.status == "open"
