@@ -497,6 +497,11 @@ def move_locked_action(*, actor, locked: Action, to_status: str, note: str = "")
     locked._change_reason = f"{old_status} → {to_status}"
     locked.save()
     ActionUpdate.objects.create(action=locked, author=actor, old_status=old_status, new_status=to_status, note=note)
+    if to_status == ActionStatus.CANCELLED:
+        # Imported here: coordination/commitments.py builds on this module.
+        from coordination import commitments
+
+        commitments.withdraw_pending(actor=actor, action=locked, note=note)
     outbox.record_change(locked.situation_id)
     return locked
 
