@@ -3,8 +3,9 @@ N by the situation's risk level (settings.CHECKIN_DAYS), with one click — "sti
 accurate", or "changed" with a note. The one place that says when a check-in is due
 (docs/DESIGN.md, "Check-ins").
 
-Due = the government's last check-in on the situation (or, before the first, the
-assignment's creation) + N days. `reschedule` writes it to
+Due = the latest of the government's last check-in on the situation, the assignment's
+creation and the situation's last reopening, + N days: a reopened situation asks again
+from the day it was reopened, not from before it was closed. `reschedule` writes it to
 `PartnerAssignment.checkin_due_at` whenever one of its inputs changes (an assignment, a
 check-in, a risk level), so lists, dashboards, the escalation engine's trigger and the
 minute scan all read one indexed column instead of recomputing it per row.
@@ -63,11 +64,12 @@ def reschedule(situation_id: int, government_id: int | None = None) -> bool:
     if government_id is not None:
         assignments = assignments.filter(government_id=government_id)
     rows = assignments.annotate(last_checkin_at=_last_checkin_at()).values_list(
-        "pk", "government_id", "created_at", "last_checkin_at", "checkin_due_at", "situation__risk_level")
+        "pk", "government_id", "created_at", "last_checkin_at", "situation__reopened_at", "checkin_due_at",
+        "situation__risk_level")
     changed = False
-    for pk, gov_id, created_at, last_checkin_at, before, risk_level in rows:
-        due = due_after(last_checkin_at or created_at, risk_level) if government_watches(gov_id, situation_id) \
-            else None
+    for pk, gov_id, created_at, last_checkin_at, reopened_at, before, risk_level in rows:
+        since = max(t for t in (created_at, last_checkin_at, reopened_at) if t is not None)
+        due = due_after(since, risk_level) if government_watches(gov_id, situation_id) else None
         if due != before:
             # update(), not save(): the due time is not part of the assignment's history.
             PartnerAssignment.objects.filter(pk=pk).update(checkin_due_at=due)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import outbox, signoffs
+from coordination import checkins, outbox, signoffs
 from coordination.choices import (
     OPEN_ACTION_STATUSES,
     OPEN_SITUATION_STATUSES,
@@ -167,10 +167,13 @@ def situation_reopen(*, actor, situation: Situation, note: str, status: str = Si
     locked.status = status
     locked.outcome, locked.outcome_note, locked.merged_into = "", "", None
     locked.closed_at = locked.closed_by = None
+    locked.reopened_at = timezone.now()
     locked.version += 1
     locked._change_reason = _("reopened: %(note)s") % {"note": note}
     locked._history_user = actor
     locked.full_clean()
     locked.save()
+    # Nobody was asked to check in while it was closed: every clock starts again now.
+    checkins.reschedule(locked.pk)
     outbox.record_change(locked.pk)
     return locked

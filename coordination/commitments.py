@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from coordination import joint, outbox, services
 from coordination.choices import (
     COMMITMENT_TRANSITIONS,
+    PENDING_COMMITMENT_STATUSES,
     ActionStatus,
     CommitmentStatus,
 )
@@ -202,6 +203,24 @@ def _complete_if_done(actor, action: Action) -> None:
                                              note="")
     if action.status == ActionStatus.IN_PROGRESS:
         services.move_locked_action(actor=actor, locked=action, to_status=ActionStatus.COMPLETED, note=note)
+
+
+def withdraw_pending(*, actor, action: Action, note: str = "") -> list[Commitment]:
+    """The action is being cancelled (services.move_locked_action, which holds its lock):
+    every part still owed, the lead's too, is withdrawn with its own log line, so no
+    government is asked — or counted — for a part of what will not happen. Not through
+    _move, which keeps a closed action's parts as they are and the lead in its action."""
+    now = timezone.now()
+    withdrawn = []
+    for commitment in (Commitment.objects.select_for_update()
+                       .filter(action_id=action.pk, status__in=PENDING_COMMITMENT_STATUSES).order_by("pk")):
+        old_status = commitment.status
+        commitment.status = CommitmentStatus.WITHDRAWN
+        commitment.version += 1
+        _log(commitment, actor, old_status, note or _("The action was cancelled."), now)
+        commitment.save()
+        withdrawn.append(commitment)
+    return withdrawn
 
 
 @transaction.atomic

@@ -15,7 +15,13 @@ from coordination.models import Commitment
 
 def not_done_reason(action_id: int) -> str | None:
     """None when the action is not joint or is done; else why it is not done yet."""
-    statuses = list(Commitment.objects.filter(action_id=action_id).values_list("status", flat=True))
+    return not_done_reason_for(Commitment.objects.filter(action_id=action_id).values_list("status", flat=True))
+
+
+def not_done_reason_for(statuses) -> str | None:
+    """The rule itself, on the statuses of an action's commitments: lists read them from
+    their prefetched commitments instead of one query per action."""
+    statuses = list(statuses)
     if not statuses:
         return None
     invited = statuses.count(CommitmentStatus.INVITED)

@@ -360,15 +360,16 @@ def reading_record(*, actor, situation: Situation, indicator: Indicator, value: 
 
 # --- Actions ----------------------------------------------------------------------------
 
-def may_work_on_action(actor, action: Action) -> bool:
+def may_work_on_action(actor, action: Action, *, visible: bool = False) -> bool:
     """Staff may change any action; a liaison only those their government owns, on a
-    situation they can still see."""
+    situation they can still see. `visible`: the caller read the action through the
+    sharing rule (a scoped selector), so a list asks no query per row."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     if has_staff_role(actor):
         return True
     return (actor.role == Role.LIAISON and actor.government_id == action.owner_government_id
-            and can_see_situation(actor, action.situation_id))
+            and (visible or can_see_situation(actor, action.situation_id)))
 
 
 def _require_may_work_on_action(actor, action: Action) -> None:
@@ -426,7 +427,41 @@ def action_propose(*, actor, situation: Situation, title: str, kind: str, owner_
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
+    """The workflow's next steps from a status, for anyone; what one person may do with
+    one action is transitions_for."""
     return ACTION_TRANSITIONS.get(status, ())
+
+
+def transition_refusal(actor, action: Action, to_status: str, commitment_statuses) -> DomainError | None:
+    """Why `actor` may not move `action` to `to_status` (the error to raise), or None.
+    The one rule: the service raises what it returns, and the pages and the API offer
+    only the steps it lets through (transitions_for). `commitment_statuses` are the
+    action's commitments' (a joint action's done rule, coordination/joint.py)."""
+    if to_status not in ActionStatus.values:
+        return DomainError(_("Unknown status %(status)s.") % {"status": to_status}, field="status")
+    allowed = allowed_transitions(action.status)
+    if to_status not in allowed:
+        return TransitionNotAllowed(current=action.status, target=to_status, allowed=allowed)
+    if to_status == ActionStatus.AGREED and action.status == ActionStatus.PROPOSED and not has_staff_role(actor):
+        # A proposal is agreed by the secretariat, so a partner's proposal is never
+        # agreed by the one who made it.
+        return NotPermitted(_("Only a desk officer or a manager may agree a proposed action."), field="status")
+    if to_status == ActionStatus.COMPLETED:
+        reason = joint.not_done_reason_for(commitment_statuses)
+        if reason:
+            return DomainError(reason, field="status", code="commitments_pending")
+    return None
+
+
+def transitions_for(actor, action: Action, *, visible: bool = False) -> tuple[str, ...]:
+    """The steps `actor` may take with `action` now. Reads the action's commitments
+    through `action.commitments.all()`, so a list that prefetches them (selectors.action_list)
+    asks no query per row; `visible` as for may_work_on_action."""
+    if not may_work_on_action(actor, action, visible=visible):
+        return ()
+    statuses = [c.status for c in action.commitments.all()]
+    return tuple(s for s in allowed_transitions(action.status)
+                 if transition_refusal(actor, action, s, statuses) is None)
 
 
 @transaction.atomic
@@ -438,10 +473,6 @@ def action_transition(*, actor, action: Action, to_status: str, note: str = "",
     locked = Action.objects.select_for_update().get(pk=action.pk)
     _require_may_work_on_action(actor, locked)
     _check_version(locked, expected_version)
-    if to_status == ActionStatus.AGREED and locked.status == ActionStatus.PROPOSED and not has_staff_role(actor):
-        # A proposal is agreed by the secretariat, so a partner's proposal is never
-        # agreed by the one who made it.
-        raise NotPermitted(_("Only a desk officer or a manager may agree a proposed action."), field="status")
     return move_locked_action(actor=actor, locked=locked, to_status=to_status, note=note)
 
 
@@ -449,15 +480,10 @@ def move_locked_action(*, actor, locked: Action, to_status: str, note: str = "")
     """The workflow step itself, on an action the caller has locked and has decided the
     actor may move (action_transition; a joint action completing itself when its last
     commitment is delivered, coordination/commitments.py)."""
-    if to_status not in ActionStatus.values:
-        raise DomainError(_("Unknown status %(status)s.") % {"status": to_status}, field="status")
-    allowed = allowed_transitions(locked.status)
-    if to_status not in allowed:
-        raise TransitionNotAllowed(current=locked.status, target=to_status, allowed=allowed)
-    if to_status == ActionStatus.COMPLETED:
-        reason = joint.not_done_reason(locked.pk)
-        if reason:
-            raise DomainError(reason, field="status", code="commitments_pending")
+    statuses = Commitment.objects.filter(action_id=locked.pk).values_list("status", flat=True)
+    refusal = transition_refusal(actor, locked, to_status, statuses)
+    if refusal is not None:
+        raise refusal
     now = timezone.now()
     old_status = locked.status
     locked.status = to_status
@@ -471,6 +497,11 @@ def move_locked_action(*, actor, locked: Action, to_status: str, note: str = "")
     locked._change_reason = f"{old_status} → {to_status}"
     locked.save()
     ActionUpdate.objects.create(action=locked, author=actor, old_status=old_status, new_status=to_status, note=note)
+    if to_status == ActionStatus.CANCELLED:
+        # Imported here: coordination/commitments.py builds on this module.
+        from coordination import commitments
+
+        commitments.withdraw_pending(actor=actor, action=locked, note=note)
     outbox.record_change(locked.situation_id)
     return locked
 

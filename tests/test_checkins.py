@@ -206,3 +206,20 @@ def test_only_governments_that_can_see_the_situation_are_asked(watched, desk_off
     assert due_of(watched, home_government) is None, "RED, nobody of it named"
     services.situation_update(actor=desk_officer, situation=watched, named_liaisons=[liaison])
     assert due_of(watched, home_government) == T0 + dt.timedelta(days=3)
+
+
+def test_reopening_starts_each_governments_clock_again_from_the_reopening(watched, desk_officer, home_government):
+    from coordination import closing
+
+    with at(dt.timedelta(days=1)):
+        signed_off(closing.situation_close(actor=desk_officer, situation=watched, outcome="risk_receded",
+                                           note="Calm again."))
+    with at(dt.timedelta(days=20)):
+        closing.situation_reopen(actor=desk_officer, situation=watched, note="Attacks resumed.")
+        assert due_of(watched, home_government) == T0 + dt.timedelta(days=23), "critical: 3 days from reopening"
+        counts = {row["government_id"]: row for row in checkins.counts_by_government()}
+        assert counts[home_government.pk]["missed"] == 0
+    with at(dt.timedelta(days=21)):
+        # Any later reschedule keeps counting from the reopening, not from the assignment.
+        services.situation_update(actor=desk_officer, situation=watched, risk_level=RiskLevel.VERY_HIGH)
+    assert due_of(watched, home_government) == T0 + dt.timedelta(days=27), "very high: 7 days from reopening"

@@ -31,14 +31,14 @@ class ActionTransitionForm(forms.Form):
                            help_text=_("Why the status changes; shown in the action's progress log."))
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, action: Action, **kwargs):
+    def __init__(self, *args, action: Action, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_version"].initial = action.version
         # The menu offers only the workflow's next steps, but any status is accepted
         # here so that a stale page reaches the service and gets its precise refusal.
         labels = dict(ActionStatus.choices)
         self.fields["to_status"].widget.choices = [
-            (status, labels[status]) for status in services.allowed_transitions(action.status)
+            (status, labels[status]) for status in services.transitions_for(user, action)
         ]
 
 
@@ -142,7 +142,7 @@ class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
             raise Http404
         if not self.has_change_permission(request, action):
             raise PermissionDenied
-        form = ActionTransitionForm(request.POST or None, action=action)
+        form = ActionTransitionForm(request.POST or None, action=action, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 action = services.action_transition(
@@ -152,7 +152,7 @@ class ActionAdmin(SituationScopedAdmin, ServiceAdmin, ReadOnlyHistoryAdmin):
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 action.refresh_from_db()
-                form = ActionTransitionForm(action=action)  # fresh menu and version for the next try
+                form = ActionTransitionForm(action=action, user=request.user)  # fresh menu and version for the next try
             else:
                 self.message_user(request, _("“%(action)s” is now %(status)s.")
                                   % {"action": action, "status": action.get_status_display()}, messages.SUCCESS)

@@ -26,7 +26,7 @@ from coordination.models import (
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
 from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
-from coordination.services import BULK_READINGS_LIMIT, allowed_transitions
+from coordination.services import BULK_READINGS_LIMIT, transitions_for
 from coordination.sharing import visible_situation_q
 from core.roles import has_staff_role
 from core.api.base import (
@@ -393,7 +393,10 @@ class ActionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ActionStatus.choices)))
     def get_allowed_transitions(self, action) -> list[str]:
-        return list(allowed_transitions(action.status))
+        """What the requesting user may do with it now (the service's own rule); the
+        action came through the sharing-scoped selector, with its commitments."""
+        request = self.context.get("request")
+        return list(transitions_for(getattr(request, "user", None), action, visible=True))
 
 
 class ActionCreateSerializer(StrictModelSerializer):

@@ -73,6 +73,8 @@ class Situation(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_situations",
     )
+    # Set by situation_reopen: the check-in clocks start again from here (coordination/checkins.py).
+    reopened_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text=_("Raised by every write; guards concurrent edits."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

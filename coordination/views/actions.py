@@ -10,26 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordination import selectors, services
-from coordination.choices import OPEN_ACTION_STATUSES, ActionStatus
+from coordination.choices import OPEN_ACTION_STATUSES
 from coordination.forms import ActionChangeForm, add_domain_error
 from coordination.models import Commitment
 from coordination.views.common import get_scoped_or_404, print_marking
 from core.errors import DomainError, NotPermitted, VersionConflict
 
 
-def _may_change(user, action) -> bool:
-    """Only to decide whether to show the form; the service decides for real."""
-    if user.sees_all_situations:
-        return True
-    return user.is_liaison and user.government_id == action.owner_government_id
-
-
 def change_form_for(user, action, data=None) -> ActionChangeForm | None:
-    if not _may_change(user, action) or not action.is_open:
+    """The status menu offers what the service would let this user do (transitions_for);
+    the action came through the sharing-scoped selector."""
+    if not services.may_work_on_action(user, action, visible=True) or not action.is_open:
         return None
-    allowed = services.allowed_transitions(action.status)
-    if not user.sees_all_situations and action.status == ActionStatus.PROPOSED:
-        allowed = tuple(s for s in allowed if s != ActionStatus.AGREED)  # the secretariat agrees
+    allowed = services.transitions_for(user, action, visible=True)
     return ActionChangeForm(data, allowed=allowed, initial={"version": action.version}, prefix=f"a{action.pk}")
 
 

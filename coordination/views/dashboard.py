@@ -68,8 +68,11 @@ def burden_sharing(user):
         selectors.commitment_list(user=user).select_related(None)
         .values("government_id", "government__name", "government__code")
         .annotate(
-            invited=Count("id", filter=Q(status=CommitmentStatus.INVITED)),
-            accepted=Count("id", filter=Q(status=CommitmentStatus.ACCEPTED)),
+            # Still owed: a part of a cancelled action (withdrawn since the cancel
+            # withdraws them; older rows may say otherwise) is nobody's burden.
+            invited=Count("id", filter=Q(status=CommitmentStatus.INVITED, action__status__in=OPEN_ACTION_STATUSES)),
+            accepted=Count("id", filter=Q(status=CommitmentStatus.ACCEPTED,
+                                          action__status__in=OPEN_ACTION_STATUSES)),
             late=Count("id", filter=Q(status=CommitmentStatus.ACCEPTED, due_date__lt=today,
                                       action__status__in=OPEN_ACTION_STATUSES)),
             delivered=Count("id", filter=Q(status=CommitmentStatus.DELIVERED)),

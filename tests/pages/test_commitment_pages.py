@@ -87,3 +87,34 @@ def test_a_liaison_proposes_a_joint_action_from_the_page(client, situation, liai
         "title": "For someone else", "kind": "public_statement", "owner_government": other_government.pk,
         "due_date": (timezone.now().date() + dt.timedelta(days=4)).isoformat(), "priority": "normal"})
     assert refused.status_code == 400 and not Action.objects.filter(title="For someone else").exists()
+
+
+def test_cancelling_a_joint_action_withdraws_its_open_parts_and_burden_sharing_stops_counting_them(
+        client, joint, desk_officer, manager, home_government, other_government):
+    from coordination.models import CommitmentUpdate
+    from coordination.views.dashboard import burden_sharing
+
+    def owed(government):
+        row = next(r for r in burden_sharing(manager) if r["code"] == government.code)
+        return row["invited"], row["accepted"]
+
+    assert owed(home_government) == (0, 1) and owed(other_government) == (1, 0)
+    client.force_login(desk_officer)
+    response = client.post(reverse("pages:action-change", args=[joint.pk]),
+                           {f"a{joint.pk}-to_status": "cancelled", f"a{joint.pk}-note": "Overtaken by events.",
+                            f"a{joint.pk}-version": joint.version})
+    assert response.status_code == 302
+    assert set(Commitment.objects.filter(action=joint).values_list("status", flat=True)) == {"withdrawn"}
+    for part in Commitment.objects.filter(action=joint):
+        last = CommitmentUpdate.objects.filter(commitment=part).latest("created_at", "id")
+        assert (last.new_status, last.author, last.note) == ("withdrawn", desk_officer, "Overtaken by events.")
+    assert owed(home_government) == (0, 0) and owed(other_government) == (0, 0)
+
+
+def test_burden_sharing_does_not_count_parts_of_a_cancelled_action_left_open(joint, manager, other_government):
+    # A row cancelled before cancelling withdrew the parts still says "invited".
+    Action.objects.filter(pk=joint.pk).update(status=ActionStatus.CANCELLED)
+    from coordination.views.dashboard import burden_sharing
+
+    row = next(r for r in burden_sharing(manager) if r["code"] == other_government.code)
+    assert (row["invited"], row["accepted"]) == (0, 0)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from alerts.choices import AlertStatus
@@ -124,3 +125,22 @@ def test_the_list_costs_the_same_for_5_and_30_requests(client, manager, desk_off
     with django_assert_max_num_queries(len(five)):
         body = client.get(reverse("pages:signoff-list")).content.decode()
     assert body.count('data-signoff="') == 30
+
+
+def test_a_requests_page_says_in_words_what_changes_from_what_to_what(client, situation, desk_officer, manager):
+    situation.marking, situation.risk_level = "red", "critical"
+    situation.save(update_fields=["marking", "risk_level"])
+    edit = ask(situation, desk_officer, kind=SignoffKind.LOWER_MARKING,
+               payload={"changes": {"marking": "amber", "risk_level": "moderate", "lead_officer": manager.pk},
+                        "named_liaisons": None})
+    closing = ask(situation, desk_officer, kind=SignoffKind.CLOSE,
+                  payload={"outcome": "risk_receded", "note": "Calm for a month.", "open_actions": "keep",
+                           "cancel_reason": "", "merged_into_id": None})
+    client.force_login(manager)
+    page = client.get(reverse("pages:signoff-detail", args=[edit.pk])).content.decode()
+    assert "from TLP:RED to TLP:AMBER" in page and "from Critical to Moderate" in page
+    assert escape(f"from {situation.lead_officer or 'none'} to {manager}") in page
+    page = client.get(reverse("pages:signoff-detail", args=[closing.pk])).content.decode()
+    assert "kept open for their owners to finish" in page and "Risk receded" in page
+    assert f"from {situation.get_status_display()} to Closed" in page
+    assert ">keep<" not in page and "risk_receded" not in page
