@@ -53,6 +53,27 @@ def test_the_header_links_to_the_list(client, liaison):
     assert f'href="{reverse("pages:signoff-list")}" id="nav-signoffs"' in body
 
 
+def waiting_badge(client) -> str | None:
+    """The count beside the header's Sign-offs link, or None when there is none."""
+    body = client.get(reverse("pages:dashboard")).content.decode()
+    link = body.split('id="nav-signoffs">', 1)[1].split("</a>", 1)[0]
+    return link.split('class="count"', 1)[1].split(">", 1)[1].split("<", 1)[0] if 'class="count"' in link else None
+
+
+def test_the_header_counts_what_waits_for_this_persons_sign_off_only(
+        client, situation, foreign_situation, desk_officer, manager, liaison, other_liaison):
+    ask(situation, desk_officer)
+    ask(foreign_situation, desk_officer)
+    client.force_login(manager)
+    assert waiting_badge(client) == "2"
+    client.force_login(desk_officer)
+    assert waiting_badge(client) is None, "a requester cannot decide their own"
+    client.force_login(other_liaison)
+    assert waiting_badge(client) == "1", "the lead government's liaison decides the foreign one only"
+    client.force_login(liaison)
+    assert waiting_badge(client) is None, "a supporting government's liaison decides nothing"
+
+
 def test_approving_on_the_page_carries_the_change_out(client, situation, desk_officer, manager):
     Situation.objects.filter(pk=situation.pk).update(risk_level=RiskLevel.CRITICAL)
     request = ask(situation, desk_officer)
