@@ -1,5 +1,6 @@
 """Page forms. They check the shape of the input only; every business rule stays in
-coordination.services, whose DomainError is mapped back onto the field at fault."""
+the services (coordination.services, coordination.readings for readings), whose
+DomainError is mapped back onto the field at fault."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _

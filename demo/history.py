@@ -52,6 +52,7 @@ from coordination.models import (
     PartnerAssignment,
     Situation,
 )
+from coordination.readings import readings_record
 from coordination.sharing import can_see_situation
 from demo import checkin, series, signoff, voice, world
 
@@ -240,7 +241,7 @@ class Past:
         self.touched = True
         readings = [reading for _observed_at, batch in story.weeks[first:week + 1] for reading in batch]
         situation = story.situation
-        results = services.readings_record(actor=story.officer, situation=situation, readings=readings)
+        results = readings_record(actor=story.officer, situation=situation, readings=readings)
         IndicatorReading.objects.filter(pk__in=[r.pk for r, created in results if created]).update(recorded_at=at)
         self.review_risk(story, week, at)
         self.evaluate(story, at)

@@ -12,9 +12,9 @@ import uuid
 
 from django.utils import timezone
 
-from coordination import services
 from coordination.choices import Direction, ValueKind
 from coordination.models import Indicator, Situation
+from coordination.readings import ReadingInput
 from demo import world
 
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://concert.invalid/demo-data")
@@ -79,7 +79,7 @@ def gravity(country_code: str, spec: dict) -> list[float]:
 
 
 def reading_series(situation: Situation, spec: dict, indicators: dict[str, Indicator]
-                   ) -> list[tuple[dt.datetime, list[services.ReadingInput]]]:
+                   ) -> list[tuple[dt.datetime, list[ReadingInput]]]:
     """The situation's readings grouped by week, oldest first, each week with its time."""
     latest = dt.datetime.combine(present_day(situation) - dt.timedelta(days=1), dt.time(9, 0), tzinfo=dt.timezone.utc)
     weeks = world.WEEKS_OF_READINGS
@@ -89,7 +89,7 @@ def reading_series(situation: Situation, spec: dict, indicators: dict[str, Indic
         indicator = indicators[code]
         for week, level in enumerate(path):
             observed_at = times[week]
-            by_week[week].append(services.ReadingInput(
+            by_week[week].append(ReadingInput(
                 indicator=indicator, value=value_for(indicator, level), observed_at=observed_at,
                 source=rng.choice(SOURCES), client_id=reading_client_id(situation.country_code, code, observed_at)))
     return list(zip(times, by_week))

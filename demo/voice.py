@@ -13,8 +13,9 @@ import datetime as dt
 
 from django.db import models
 
-from coordination import notes, services
+from coordination import notes
 from coordination.models import Indicator, IndicatorReading, SituationNote
+from coordination.readings import reading_record
 
 # country code → (indicator, [(days before the present, partner code, assessed value or
 # None for a note only, note text or "", reconciles)])
@@ -57,7 +58,7 @@ def _speak(past, story, code: str, partner: str, value, text: str, reconciles: b
     indicator = Indicator.objects.get(code=code)
     past.touched = True
     if value is not None:
-        reading, _created = services.reading_record(
+        reading, _created = reading_record(
             actor=liaison, situation=situation, indicator=indicator, value=value,
             observed_at=at - dt.timedelta(hours=3), source=f"{partner} embassy reporting", note=text)
         IndicatorReading.objects.filter(pk=reading.pk).update(recorded_at=at)

@@ -26,6 +26,7 @@ from alerts.choices import Channel, Scope, StepTarget, Trigger
 from coordination import services
 from coordination.choices import ActionKind, Marking, PartnerRole
 from coordination.models import ActionUpdate
+from coordination.readings import indicator_track
 from testkit import cast
 from testkit.factories import (
     ActionFactory,
@@ -78,7 +79,7 @@ def open_situations(desk_officer, indicator, titles, *, government=None) -> list
     for title in titles:
         situation = services.situation_open(actor=desk_officer, title=title, country_code="XA",
                                             lead_officer=desk_officer)
-        services.indicator_track(actor=desk_officer, situation=situation, indicator=indicator)
+        indicator_track(actor=desk_officer, situation=situation, indicator=indicator)
         if government is not None:
             services.assignment_create(actor=desk_officer, situation=situation, government=government,
                                        role=PartnerRole.LEAD)

@@ -1,4 +1,4 @@
-"""The write path (coordination.services) and the visibility rule it relies on."""
+"""The write path (coordination.services, coordination.readings) and the visibility rule it relies on."""
 import datetime as dt
 import math
 import uuid
@@ -12,14 +12,8 @@ from coordination.choices import Marking, PartnerRole, ValueKind
 from core.errors import DomainError, NotPermitted, VersionConflict
 from coordination.models import IndicatorReading, PartnerAssignment, Situation
 from coordination.selectors import situation_get, situation_list
-from coordination.services import (
-    ReadingInput,
-    assignment_create,
-    assignment_delete,
-    reading_record,
-    readings_record,
-    situation_update,
-)
+from coordination.readings import ReadingInput, reading_record, readings_record
+from coordination.services import assignment_create, assignment_delete, situation_update
 from testkit.factories import (
     GovernmentFactory,
     IndicatorFactory,

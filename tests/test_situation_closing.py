@@ -273,7 +273,7 @@ def test_after_closing_no_alert_of_the_situation_stays_unresolved(situation, des
     from alerts.escalation import escalate_due_alerts
     from alerts.evaluation import evaluate_situation
     from alerts.models import UNRESOLVED_Q, Alert
-    from coordination.services import reading_record
+    from coordination.readings import reading_record
 
     reading_record(actor=desk_officer, situation=situation, indicator=tracked.indicator, value=99,
                    observed_at=timezone.now() - dt.timedelta(minutes=5))

@@ -12,7 +12,7 @@ from core.errors import DomainError
 
 
 class ServiceAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletes call coordination.services.
+    """A ModelAdmin whose saves and deletes call coordination's services.
 
     A service refuses with a DomainError after the form has validated. Django runs the
     whole add/change/delete view in one transaction, so letting the error leave that

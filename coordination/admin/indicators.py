@@ -1,9 +1,9 @@
 """Indicator definitions and the append-only series of readings."""
 from django.contrib import admin
 
-from coordination import services
 from coordination.admin.base import ServiceAdmin, SituationScopedAdmin
 from coordination.models import Indicator, IndicatorReading
+from coordination.readings import reading_record
 
 
 @admin.register(Indicator)
@@ -40,7 +40,7 @@ class IndicatorReadingAdmin(SituationScopedAdmin, ServiceAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        reading, _created = services.reading_record(
+        reading, _created = reading_record(
             actor=request.user, situation=obj.situation, indicator=obj.indicator, value=obj.value,
             observed_at=obj.observed_at, source=obj.source, note=obj.note, supersedes=obj.supersedes,
             assessing_government=obj.assessing_government,

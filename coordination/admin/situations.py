@@ -21,6 +21,7 @@ from coordination.models import (
     Situation,
     TrackedIndicator,
 )
+from coordination.readings import indicator_track
 
 
 @admin.register(Government)
@@ -78,9 +79,9 @@ def save_tracked_indicator_formset(request, formset) -> None:
     for tracked in formset.deleted_objects:
         tracked.delete()
     for tracked in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
-        saved = services.indicator_track(actor=request.user, situation=formset.instance, indicator=tracked.indicator,
-                                         warning_threshold=tracked.warning_threshold,
-                                         critical_threshold=tracked.critical_threshold)
+        saved = indicator_track(actor=request.user, situation=formset.instance, indicator=tracked.indicator,
+                                warning_threshold=tracked.warning_threshold,
+                                critical_threshold=tracked.critical_threshold)
         tracked.pk = saved.pk
 
 
@@ -240,8 +241,8 @@ class TrackedIndicatorAdmin(SituationScopedAdmin, ServiceAdmin):
         return ("situation",) if obj is not None else ()
 
     def save_model(self, request, obj, form, change):
-        saved = services.indicator_track(actor=request.user, situation=obj.situation, indicator=obj.indicator,
-                                         warning_threshold=obj.warning_threshold,
-                                         critical_threshold=obj.critical_threshold)
+        saved = indicator_track(actor=request.user, situation=obj.situation, indicator=obj.indicator,
+                                warning_threshold=obj.warning_threshold,
+                                critical_threshold=obj.critical_threshold)
         obj.pk = saved.pk
         obj._state.adding = False

@@ -26,7 +26,8 @@ from coordination.models import (
 )
 from coordination.models.indicators import READING_VALUE_LIMIT
 from coordination.models.windows import MAX_SHIFT_PERCENT, MAX_WAIT_FACTOR, MAX_WINDOW_DAYS, MIN_WAIT_FACTOR
-from coordination.services import BULK_READINGS_LIMIT, transitions_for
+from coordination.readings import BULK_READINGS_LIMIT
+from coordination.services import transitions_for
 from coordination.sharing import visible_situation_q
 from core.roles import has_staff_role
 from core.api.base import (

@@ -20,6 +20,7 @@ from coordination.api.filters import (
 )
 from coordination.api.signoffs import SignoffSerializer, signoff_response
 from coordination.models import CheckIn, IndicatorReading, RiskWindow, SignoffRequest, SituationNote, TrackedIndicator
+from coordination.readings import ReadingInput, indicator_track, readings_record
 from core.api.base import (
     IF_MATCH_PARAMETER,
     ConditionalWriteMixin,
@@ -206,7 +207,7 @@ class TrackedIndicatorViewSet(SituationChildMixin, ScopedViewSetMixin, mixins.Cr
         situation = self.get_situation()
         write = s.TrackIndicatorSerializer(data=request.data, context=self.get_serializer_context())
         write.is_valid(raise_exception=True)
-        tracked = services.indicator_track(actor=request.user, situation=situation, **write.validated_data)
+        tracked = indicator_track(actor=request.user, situation=situation, **write.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=tracked.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -264,9 +265,9 @@ class ReadingViewSet(SituationChildMixin, ScopedViewSetMixin, CsvExportMixin, mi
         write = s.ReadingWriteSerializer(data=request.data, many=many, context=self.get_serializer_context())
         write.is_valid(raise_exception=True)
         rows = write.validated_data if many else [write.validated_data]
-        results = services.readings_record(
+        results = readings_record(
             actor=request.user, situation=situation,
-            readings=[services.ReadingInput(**row) for row in rows],
+            readings=[ReadingInput(**row) for row in rows],
         )
         stored = {r.pk: r for r in self.get_queryset().filter(pk__in=[reading.pk for reading, _ in results])}
         # One list serializer for the batch: a serializer per row rebuilds its fields

@@ -1,6 +1,7 @@
 """Situation pages: list, detail (chart, readings, board, timeline, history; closing and
 risk windows from panels.py) and the forms that open, edit, measure, assign and
-propose. Writes go through coordination.services; reads through coordination.selectors."""
+propose. Writes go through coordination.services (readings through coordination.readings);
+reads through coordination.selectors."""
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from coordination.forms import (
     add_domain_error,
 )
 from coordination.models import Government, Indicator, SignoffRequest
+from coordination.readings import reading_record
 from coordination.views.charts import build_chart
 from coordination.views import checkins as checkin_panel
 from coordination.views import panels
@@ -275,9 +277,9 @@ def reading_create(request, situation_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.reading_record(actor=request.user, situation=situation, indicator=data["indicator"],
-                                    value=data["value"], observed_at=data["observed_at"], source=data["source"],
-                                    note=data["note"], assessing_government=data.get("assessing_government"))
+            reading_record(actor=request.user, situation=situation, indicator=data["indicator"],
+                           value=data["value"], observed_at=data["observed_at"], source=data["source"],
+                           note=data["note"], assessing_government=data.get("assessing_government"))
         except (DomainError, ValidationError) as error:
             add_domain_error(form, error)
         else:

@@ -39,7 +39,7 @@ def threshold_rule(manager, policy):
 @pytest.fixture
 def record(desk_officer):
     """Record one reading through the coordination service (the write path of every route)."""
-    from coordination.services import reading_record
+    from coordination.readings import reading_record
 
     def make(situation, indicator, value, *, at=None):
         reading, _ = reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=value,

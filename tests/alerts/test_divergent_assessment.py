@@ -12,7 +12,7 @@ from alerts.choices import AlertStatus, Channel, StepTarget, Trigger
 from alerts.models import Alert, Notification
 from coordination.choices import PartnerRole, ValueKind
 from coordination.notes import note_add
-from coordination.services import reading_record
+from coordination.readings import reading_record
 from core.errors import NotPermitted
 from testkit.factories import AssignmentFactory, IndicatorFactory, TrackedIndicatorFactory
 

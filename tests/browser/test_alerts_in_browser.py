@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alerts.defaults import ensure_default_rules
 from alerts.models import AlertGroup
-from coordination import services
+from coordination.readings import ReadingInput, reading_record, readings_record
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.worker
@@ -43,8 +43,8 @@ def test_a_critical_reading_appears_in_the_managers_queue_without_a_reload(
 def test_a_manager_acknowledges_then_resolves_an_alert(open_page, live_server, celery_worker_thread, desk_officer,
                                                       manager, admin_user, situation, tracked, indicator):
     ensure_default_rules()
-    services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=40,
-                            observed_at=timezone.now() - dt.timedelta(minutes=5))
+    reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=40,
+                   observed_at=timezone.now() - dt.timedelta(minutes=5))
     page = open_page("manager")
     page.goto(f"{live_server.url}/alerts/")
     row = page.locator("tbody.alert-row", has_text=situation.title)
@@ -87,8 +87,8 @@ def test_the_queue_and_an_escalations_page_fit_the_screen_with_its_conditions_li
                                               warning_threshold=10, critical_threshold=25) for n in (4, 7)]
     for each in watched:
         TrackedIndicator.objects.get_or_create(situation=situation, indicator=each)
-    services.readings_record(actor=desk_officer, situation=situation, readings=[
-        services.ReadingInput(indicator=each, value=30, observed_at=timezone.now() - dt.timedelta(minutes=5))
+    readings_record(actor=desk_officer, situation=situation, readings=[
+        ReadingInput(indicator=each, value=30, observed_at=timezone.now() - dt.timedelta(minutes=5))
         for each in watched])
     evaluation.evaluate_situation(situation_id=situation.pk)
     group = AlertGroup.objects.get(situation=situation)

@@ -13,6 +13,7 @@ from alerts.evaluation import evaluate_situation
 from alerts.models import Alert
 from coordination import services
 from coordination.models import Action, Situation
+from coordination.readings import reading_record
 from testkit.host import pg_bin
 from testkit.world import in_app_ladder, open_situations, propose_action, threshold_rule
 
@@ -48,8 +49,8 @@ def world(transactional_db, desk_officer, manager, home_government, indicator):
     situations = open_situations(desk_officer, indicator, [f"Backed-up situation {i} «é»" for i in range(3)],
                                  government=home_government)
     for i, situation in enumerate(situations):
-        services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=12 + 10 * i,
-                                observed_at=timezone.now() - dt.timedelta(minutes=5))
+        reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=12 + 10 * i,
+                       observed_at=timezone.now() - dt.timedelta(minutes=5))
         for j in range(2):
             action = propose_action(desk_officer, situation, f"Démarche {i}.{j}", government=home_government,
                                     due_in_days=20)

@@ -10,13 +10,14 @@ from alerts import periodic
 from coordination import services
 from coordination.choices import ActionStatus
 from coordination.models import SituationChange
+from coordination.readings import reading_record
 
 
 def test_a_reading_commits_its_evaluation_request_even_if_the_on_commit_hook_never_runs(
         situation, tracked, indicator, desk_officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as hooks:
-        services.reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=30,
-                                observed_at=timezone.now() - dt.timedelta(minutes=1))
+        reading_record(actor=desk_officer, situation=situation, indicator=indicator, value=30,
+                       observed_at=timezone.now() - dt.timedelta(minutes=1))
     assert hooks, "the wake-up call is still published after the commit"
     assert list(SituationChange.objects.values_list("situation_id", flat=True)) == [situation.pk]
     # ...and the sweep, once the grace period is over, finds it.

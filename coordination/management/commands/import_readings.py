@@ -1,4 +1,4 @@
-"""Import indicator readings from a CSV file through coordination.services.readings_record.
+"""Import indicator readings from a CSV file through coordination.readings.readings_record.
 
 Columns: situation_id, indicator (code), value, observed_at (ISO 8601 with zone), source,
 and optionally note and client_id. A row without a client_id gets one derived from its
@@ -22,8 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
-from coordination import selectors, services
+from coordination import selectors
 from coordination.models import Indicator
+from coordination.readings import BULK_READINGS_LIMIT, ReadingInput, readings_record
 from core.errors import DomainError, NotPermitted
 
 REQUIRED = ("situation_id", "indicator", "value", "observed_at", "source")
@@ -123,9 +124,8 @@ class Command(BaseCommand):
             stamp = observed_at.astimezone(dt.timezone.utc).isoformat() if observed_at.tzinfo else observed_at
             client_id = uuid.uuid5(NAMESPACE, "|".join(map(str, (
                 text["situation_id"], indicator.code, repr(value), stamp, text["source"], text.get("note", "")))))
-        return services.ReadingInput(indicator=indicator, value=value, observed_at=observed_at,
-                                                source=text["source"], note=text.get("note", ""),
-                                                client_id=client_id)
+        return ReadingInput(indicator=indicator, value=value, observed_at=observed_at,
+                            source=text["source"], note=text.get("note", ""), client_id=client_id)
 
     @staticmethod
     def _batches(rows):
@@ -133,16 +133,16 @@ class Command(BaseCommand):
         for item in rows:
             by_situation[item[1]].append(item)
         for items in by_situation.values():
-            for start in range(0, len(items), services.BULK_READINGS_LIMIT):
-                yield items[start:start + services.BULK_READINGS_LIMIT]
+            for start in range(0, len(items), BULK_READINGS_LIMIT):
+                yield items[start:start + BULK_READINGS_LIMIT]
 
     def _record(self, user, batch, errors, counts):
         if any(reading is None for _line, _key, reading in batch):
             counts["failed"] += len(batch)
             return
         try:
-            results = services.readings_record(actor=user, situation=self.situations[int(batch[0][1])],
-                                               readings=[reading for _line, _key, reading in batch])
+            results = readings_record(actor=user, situation=self.situations[int(batch[0][1])],
+                                      readings=[reading for _line, _key, reading in batch])
         except NotPermitted as error:
             raise CommandError(str(error)) from None
         except DomainError as error:

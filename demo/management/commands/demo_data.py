@@ -44,6 +44,7 @@ from coordination.models import (
     Situation,
     TrackedIndicator,
 )
+from coordination.readings import indicator_track, readings_record
 from coordination.sharing import can_see_situation
 from demo import commit, marking, series, signoff, world
 from demo.history import Past
@@ -171,7 +172,7 @@ class Command(BaseCommand):
             return
 
         readings = [reading for _at, batch in weeks for reading in batch]
-        services.readings_record(actor=officer, situation=situation, readings=readings)
+        readings_record(actor=officer, situation=situation, readings=readings)
         manager = users["manager"]
         for title, kind, owner, status, due_in_days, priority in spec["actions"]:
             if Action.objects.filter(situation=situation, title=title).exists():
@@ -206,8 +207,8 @@ class Command(BaseCommand):
         for code in series.tracked_codes(spec):
             if code not in tracked:
                 warning, critical = overrides.get(code, (None, None))
-                services.indicator_track(actor=officer, situation=situation, indicator=indicators[code],
-                                         warning_threshold=warning, critical_threshold=critical)
+                indicator_track(actor=officer, situation=situation, indicator=indicators[code],
+                                warning_threshold=warning, critical_threshold=critical)
 
 
     def ensure_risk_windows(self, situation: Situation, spec: dict, officer: User, indicators) -> None:
