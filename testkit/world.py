@@ -6,7 +6,8 @@ are generated in SQL by bench/data.py, on top of the users, token and endpoint m
 - Alerting, through the services as a manager would set it up: a one-step in-app ladder,
   the threshold rule over it, a webhook endpoint for a receiver (testkit/receiver.py).
 - Situations opened by a desk officer through the services, the indicator tracked,
-  optionally assigned to a government that then owns actions on them.
+  optionally assigned to a government that then owns actions on them; a joint action
+  agreed with its partners invited.
 - Access for scripts: an API token, a signed-in session.
 - An alert written straight to its table, as the evaluation would leave it.
 - The sharing world of the authorization matrix: four situations, one for each way a
@@ -23,8 +24,8 @@ from django.utils import timezone
 
 from alerts import services as alert_services
 from alerts.choices import Channel, Scope, StepTarget, Trigger
-from coordination import services
-from coordination.choices import ActionKind, Marking, PartnerRole
+from coordination import commitments, services
+from coordination.choices import ActionKind, ActionStatus, Marking, PartnerRole
 from coordination.models import ActionUpdate
 from coordination.readings import indicator_track
 from testkit import cast
@@ -91,6 +92,19 @@ def propose_action(desk_officer, situation, title: str, *, government, due_in_da
     return services.action_propose(actor=desk_officer, situation=situation, title=title, kind=ActionKind.values[0],
                                    owner_government=government,
                                    due_date=timezone.now().date() + dt.timedelta(days=due_in_days))
+
+
+def agreed_joint_action(desk_officer, situation, *, lead, partners: dict, title: str = "Joint démarche on detentions",
+                        due_in_days: int = 8, partner_role: str = PartnerRole.SUPPORT):
+    """A joint démarche led by `lead` on `situation`, each government of `partners`
+    ({government: its liaisons}) assigned and invited, agreed by the desk: where tests
+    about the commitments start, rather than about proposing."""
+    for government, liaisons in partners.items():
+        AssignmentFactory(situation=situation, government=government, role=partner_role, liaisons=liaisons)
+    action = commitments.joint_action_propose(
+        actor=desk_officer, situation=situation, title=title, kind=ActionKind.DEMARCHE, owner_government=lead,
+        due_date=timezone.now().date() + dt.timedelta(days=due_in_days), partners=list(partners))
+    return services.action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
 
 
 # --- Access for scripts ------------------------------------------------------------------

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from coordination import commitments
-from coordination.choices import ActionKind, ActionStatus, PartnerRole
+from coordination.choices import ActionKind, ActionStatus
 from coordination.models import Commitment
 from coordination.services import action_propose, action_transition
-from testkit.factories import AssignmentFactory
+from testkit import world
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,8 @@ def proposal(situation, liaison, home_government):
 
 @pytest.fixture
 def joint_in_progress(situation, desk_officer, home_government, other_government, other_liaison):
-    AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.SUPPORT,
-                      liaisons=[other_liaison])
-    action = commitments.joint_action_propose(
-        actor=desk_officer, situation=situation, title="Joint démarche", kind=ActionKind.DEMARCHE,
-        owner_government=home_government, due_date=timezone.now().date() + dt.timedelta(days=10),
-        partners=[other_government])
-    action = action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
+    action = world.agreed_joint_action(desk_officer, situation, lead=home_government,
+                                       partners={other_government: [other_liaison]}, due_in_days=10)
     return action_transition(actor=desk_officer, action=action, to_status=ActionStatus.IN_PROGRESS)
 
 

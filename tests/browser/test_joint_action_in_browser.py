@@ -1,14 +1,8 @@
 """A partner answers for its government's part of a joint action, in a real browser."""
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from coordination import commitments
-from coordination.choices import ActionKind, PartnerRole
 from coordination.models import Commitment
-from coordination.services import action_transition
-from testkit.factories import AssignmentFactory
+from testkit import world
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,13 +10,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_partner_accepts_its_part_and_the_desk_sees_every_partners_stage(
         open_page, live_server, situation, desk_officer, home_government, other_government, other_liaison):
-    AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.SUPPORT,
-                      liaisons=[other_liaison])
-    action = commitments.joint_action_propose(
-        actor=desk_officer, situation=situation, title="Joint démarche on detentions", kind=ActionKind.DEMARCHE,
-        owner_government=home_government, due_date=timezone.now().date() + dt.timedelta(days=8),
-        partners=[other_government])
-    action_transition(actor=desk_officer, action=action, to_status="agreed")
+    action = world.agreed_joint_action(desk_officer, situation, lead=home_government,
+                                       partners={other_government: [other_liaison]})
     part = Commitment.objects.get(action=action, government=other_government)
 
     page = open_page("other-liaison")

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import commitments
-from coordination.choices import ActionKind, ActionStatus, PartnerRole
+from coordination.choices import ActionStatus
 from coordination.models import Action, Commitment
-from coordination.services import action_transition
+from testkit import world
 from testkit.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def joint(situation, desk_officer, home_government, other_government, other_liaison):
-    AssignmentFactory(situation=situation, government=other_government, role=PartnerRole.SUPPORT,
-                      liaisons=[other_liaison])
-    action = commitments.joint_action_propose(
-        actor=desk_officer, situation=situation, title="Joint démarche on detentions", kind=ActionKind.DEMARCHE,
-        owner_government=home_government, due_date=timezone.now().date() + dt.timedelta(days=8),
-        partners=[other_government])
-    return action_transition(actor=desk_officer, action=action, to_status=ActionStatus.AGREED)
+    return world.agreed_joint_action(desk_officer, situation, lead=home_government,
+                                     partners={other_government: [other_liaison]})
 
 
 def test_a_partner_answers_for_its_government_on_the_action_page(client, joint, other_liaison, other_government):
