@@ -103,10 +103,10 @@ def situations(world: World, layout: Bands) -> None:
     n = layout.total
     _sql("""
         INSERT INTO coordination_situation (id, title, country_code, area, summary, status, risk_level, marking,
-                                            version, created_at, updated_at)
+                                            version, created_at, updated_at, outcome, outcome_note)
         SELECT %(offset)s + g, 'Bench situation ' || lpad(g::text, 6, '0'),
                'X' || chr(65 + g %% 26), 'District ' || g, '', 'active',
-               (ARRAY['low','moderate','high','very_high','critical'])[1 + g %% 5], 'amber', 1, now(), now()
+               (ARRAY['low','moderate','high','very_high','critical'])[1 + g %% 5], 'amber', 1, now(), now(), '', ''
         FROM generate_series(1, %(n)s) g""", {"offset": world.situation_offset, "n": n})
     _sql("SELECT setval(pg_get_serial_sequence('coordination_situation', 'id'), %s)", [world.situation_offset + n])
     _sql("""
