@@ -14,13 +14,25 @@ from alerts.api.filters import AlertGroupFilter, ConditionFilter
 from alerts.models import Alert, AlertGroup
 from coordination.api.signoffs import SignoffSerializer, signoff_response
 from coordination.models import Government, SignoffRequest, Situation
-from core.api.base import ScopedViewSetMixin
+from core.api.base import CsvExportMixin, ScopedViewSetMixin
 from core.errors import DomainError
 
 User = get_user_model()
 
+# The routes that show the queue as it stands: unresolved unless `status` asks for more.
+# The export is one of them, so a spreadsheet holds exactly what the list shows.
+_QUEUE_ACTIONS = ("list", "export")
 
-class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+
+def _when(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _username(user) -> str:
+    return user.username if user else ""
+
+
+class AlertGroupViewSet(ScopedViewSetMixin, CsvExportMixin, viewsets.ReadOnlyModelViewSet):
     """The escalation queue: unresolved escalations (one per situation), most severe
     first, then the furthest escalated, then the oldest; `severity_counts` counts the
     filtered queue. Partner liaisons see the escalations of the situations they may see,
@@ -31,11 +43,30 @@ class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     # The service decides who may act (managers; addressed people acknowledge).
     permission_classes = [permissions.IsAuthenticated]
+    csv_filename = "escalations.csv"
+    csv_marking = staticmethod(lambda g: g.situation.tlp)
+    csv_columns = [
+        ("id", lambda g: g.pk),
+        ("situation_id", lambda g: g.situation_id),
+        ("situation", lambda g: g.situation.title),
+        ("severity", lambda g: g.severity),
+        ("status", lambda g: g.status),
+        ("current_step", lambda g: g.current_step),
+        ("open_conditions", lambda g: g.open_conditions),
+        ("owner", lambda g: _username(g.owner)),
+        ("opened_at", lambda g: _when(g.opened_at)),
+        ("last_seen", lambda g: _when(g.last_seen)),
+        ("next_escalation_at", lambda g: _when(g.next_escalation_at)),
+        ("acknowledged_by", lambda g: _username(g.acknowledged_by)),
+        ("acknowledged_at", lambda g: _when(g.acknowledged_at)),
+        ("resolved_by", lambda g: _username(g.resolved_by)),
+        ("resolved_at", lambda g: _when(g.resolved_at)),
+    ]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AlertGroup.objects.none()
-        include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
+        include_resolved = self.action not in _QUEUE_ACTIONS or bool(self.request.query_params.getlist("status"))
         return selectors.group_list(user=self.request.user, include_resolved=include_resolved)
 
     def get_serializer_class(self):
@@ -127,7 +158,7 @@ class AlertGroupViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response({"done": [g.pk for g in done]})
 
 
-class ConditionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ConditionViewSet(ScopedViewSetMixin, CsvExportMixin, viewsets.ReadOnlyModelViewSet):
     """Conditions, each inside its escalation (`group`): unresolved by default, the most
     severe first. Act on them through their escalation."""
 
@@ -135,11 +166,29 @@ class ConditionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ConditionFilter
     filter_backends = [DjangoFilterBackend]
     permission_classes = [permissions.IsAuthenticated]
+    csv_filename = "alerts.csv"
+    csv_marking = staticmethod(lambda a: a.situation.tlp)
+    csv_columns = [
+        ("id", lambda a: a.pk),
+        ("group_id", lambda a: a.group_id),
+        ("situation_id", lambda a: a.situation_id),
+        ("situation", lambda a: a.situation.title),
+        ("severity", lambda a: a.severity),
+        ("status", lambda a: a.status),
+        ("title", lambda a: a.title),
+        ("rule", lambda a: a.rule.name),
+        ("action_id", lambda a: a.action_id or ""),
+        ("indicator_code", lambda a: a.indicator.code if a.indicator else ""),
+        ("occurrences", lambda a: a.occurrences),
+        ("first_seen", lambda a: _when(a.first_seen)),
+        ("last_seen", lambda a: _when(a.last_seen)),
+        ("resolved_at", lambda a: _when(a.resolved_at)),
+    ]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Alert.objects.none()
-        include_resolved = self.action != "list" or bool(self.request.query_params.getlist("status"))
+        include_resolved = self.action not in _QUEUE_ACTIONS or bool(self.request.query_params.getlist("status"))
         return selectors.condition_list(user=self.request.user, include_resolved=include_resolved)
 
 

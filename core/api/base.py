@@ -274,10 +274,29 @@ class CsvRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    # Written before the header row. The one place an export's encoding is decided.
+    byte_order_mark = ""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # Only errors reach a renderer; the export itself is written by the view.
         return renderers.JSONRenderer().render(data)
+
+
+class ExcelCsvRenderer(CsvRenderer):
+    """`?format=excel`: the same UTF-8 CSV led by a byte-order mark. Excel on Windows
+    reads a CSV without one in the local ANSI code page and shows "CÃ´te" for "Côte";
+    with it, Excel (and Python's utf-8-sig) reads UTF-8. Not the default: most other
+    readers (pandas, R, scripts) would keep the mark as part of the first header."""
+
+    format = "excel"
+    byte_order_mark = "\ufeff"
+
+
+CSV_FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=[CsvRenderer.format, ExcelCsvRenderer.format],
+    description="`csv` (the default): plain UTF-8. `excel`: UTF-8 with a byte-order mark, so that Excel on "
+                "Windows shows accented names (Côte d'Ivoire) as written.",
+)
 
 
 class CsvExportMixin:
@@ -301,14 +320,16 @@ class CsvExportMixin:
         marking = type(self).csv_marking
         return [("marking", marking), *((h, g) for h, g in self.csv_columns if h != "marking")]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row each")},
-                   filters=True, summary="Export the (filtered) list as CSV")
-    @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, CsvRenderer],
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=(
+                       "CSV, one row each, the marking first; UTF-8, with a byte-order mark if `format=excel`."))},
+                   parameters=[CSV_FORMAT_PARAMETER], filters=True, summary="Export the (filtered) list as CSV")
+    @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, CsvRenderer, ExcelCsvRenderer],
             pagination_class=None)
     def export(self, request, *args, **kwargs):
         rows = self.filter_queryset(self.get_queryset())
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        response.write(getattr(request.accepted_renderer, "byte_order_mark", ""))
         writer = csv.writer(response)
         columns = self._csv_columns()
         writer.writerow([header for header, _getter in columns])

@@ -97,6 +97,22 @@ def _tokens(n, ctx):
         AuthToken.objects.create(user=ctx["liaison"])
 
 
+def _escalations(n, ctx):
+    from alerts.choices import Trigger
+    from alerts.models import EscalationRule
+    from testkit.world import open_escalation
+
+    rule = EscalationRule.objects.get_or_create(name="Counted rule", defaults={"trigger": Trigger.DEADLINE_MISSED})[0]
+    for index in range(n):
+        # One unresolved escalation per situation: each on its own, the liaison's government assigned.
+        situation = SituationFactory()
+        AssignmentFactory(situation=situation, government=ctx["government"], liaisons=[ctx["liaison"]])
+        group = open_escalation(rule, situation, f"condition {index}")
+        group.owner = group.acknowledged_by = ctx["desk"]
+        group.save()
+        group.conditions.update(action=ctx["action"], indicator=ctx["indicator"])
+
+
 # (name, url, rows builder); the page size is 50, so 50 rows are all on one page.
 LISTS = [
     ("situations", lambda c: "/api/v1/situations", _situations),
@@ -105,6 +121,10 @@ LISTS = [
     ("actions", lambda c: "/api/v1/actions", _actions),
     ("action export", lambda c: "/api/v1/actions/export", _actions),
     ("readings", lambda c: f"/api/v1/situations/{c['situation'].pk}/readings", _readings),
+    ("reading export", lambda c: f"/api/v1/situations/{c['situation'].pk}/readings/export?format=excel", _readings),
+    ("escalation export", lambda c: "/api/v1/alert-groups/export", _escalations),
+    ("escalation export for excel", lambda c: "/api/v1/alert-groups/export?format=excel", _escalations),
+    ("alert export", lambda c: "/api/v1/alerts/export", _escalations),
     ("tracked indicators", lambda c: f"/api/v1/situations/{c['situation'].pk}/indicators", _tracked),
     ("action updates", lambda c: f"/api/v1/actions/{c['action'].pk}/updates", _updates),
     ("situation history", lambda c: f"/api/v1/situations/{c['situation'].pk}/history", _history),
