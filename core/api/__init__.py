@@ -28,7 +28,8 @@ that `config/urls.py` includes under /api/v1/).
   cursor pagination (`core.api.pagination.CursorByTimePagination`) for growing
   series. Filtering with django-filter FilterSets; `?search=` and `?ordering=`.
 - CSV exports (`CsvExportMixin`) run the list's own filtered queryset, so they are
-  scoped exactly like the list, and neutralise spreadsheet formulas.
+  scoped exactly like the list, and neutralise spreadsheet formulas; plain UTF-8, or
+  with a byte-order mark for Excel at `?format=excel` (`ExcelCsvRenderer`).
 - Times are ISO 8601 in UTC.
 - Schema: drf-spectacular; `core.api.schema.ConcertAutoSchema` documents the error
   responses of every operation. New choice fields named like an existing one

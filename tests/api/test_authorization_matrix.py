@@ -256,7 +256,7 @@ def test_every_api_route_is_in_the_matrix():
     names = {route.name for route, _method in CASES}
     assert {"situation-list", "situation-detail", "action-transition", "situation-readings", "token-list",
             "user-me", "situation-export", "action-export", "action-history", "situation-notes",
-            "situation-readings-export"} <= names
+            "situation-readings-export", "alertgroup-export", "alert-export"} <= names
     assert all(route.name for route, _method in CASES), "every API route needs a name"
 
 
