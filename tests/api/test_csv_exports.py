@@ -129,7 +129,10 @@ def test_an_alerts_export_holds_exactly_what_its_list_shows(world, role, resourc
 
 def test_the_resolved_escalation_is_exported_only_when_asked(world):
     api = _api(world.users["manager"])
-    ids = lambda params: {int(row["id"]) for row in _rows(api.get("/api/v1/alert-groups/export", params).content)}  # noqa: E731
+
+    def ids(params):
+        return {int(row["id"]) for row in _rows(api.get("/api/v1/alert-groups/export", params).content)}
+
     assert world.resolved_group.pk not in ids({})
     assert world.resolved_group.pk in ids({"status": [AlertStatus.RESOLVED]})
 
