@@ -221,6 +221,12 @@ def policy_delete(*, actor, policy: EscalationPolicy) -> None:
     policy.delete()
 
 
+def _clean_secret(secret: str) -> None:
+    if not signing.is_valid_secret(secret):
+        raise DomainError(_("The secret must be whsec_ and base64 of at least 16 bytes, or 16 characters."),
+                          field="secret")
+
+
 def _clean_endpoint(endpoint: WebhookEndpoint) -> None:
     if not (endpoint.name or "").strip():
         raise DomainError(_("An endpoint needs a name."), field="name")
@@ -237,9 +243,7 @@ def _clean_endpoint(endpoint: WebhookEndpoint) -> None:
         raise DomainError(_("Choose the events the endpoint receives."), field="events")
     for kind in endpoint.events:
         _choice(kind, list(WEBHOOK_EVENT_KINDS), "events")
-    if not signing.is_valid_secret(endpoint.secret or ""):
-        raise DomainError(_("The secret must be whsec_ and base64 of at least 16 bytes, or 16 characters."),
-                          field="secret")
+    _clean_secret(endpoint.secret or "")
 
 
 WEBHOOK_FIELDS = ("name", "url", "secret", "owner_user", "owner_government", "min_severity", "events", "active")
@@ -283,7 +287,8 @@ def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint, overlap:
                                    secret: str | None = None) -> WebhookEndpoint:
     """A new secret signs from now on; the current one keeps signing beside it for
     `overlap` (zero: it stops at once). A secret still in its overlap from an earlier
-    rotation is dropped: two receivers' switches at once is one too many to follow."""
+    rotation stops now: a delivery is signed by two secrets at most, the one the
+    receiver is leaving and the one it is moving to."""
     _require_manager(actor)
     if not dt.timedelta(0) <= overlap <= MAX_SECRET_OVERLAP:
         raise DomainError(_("The overlap must be between 0 and %(days)s days.") % {"days": MAX_SECRET_OVERLAP.days},
@@ -292,9 +297,10 @@ def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint, overlap:
     new = secret or signing.new_secret()
     if new in (endpoint.secret, endpoint.previous_secret):
         raise DomainError(_("The new secret must differ from the current and previous ones."), field="secret")
+    # Only the secret changes: an endpoint whose URL a later rule refuses may still rotate.
+    _clean_secret(new)
     previous = endpoint.secret
     endpoint.secret = new
-    _clean_endpoint(endpoint)
     endpoint.previous_secret = previous if overlap else ""
     endpoint.previous_secret_expires_at = timezone.now() + overlap if overlap else None
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
