@@ -2,10 +2,11 @@
 endpoints. Managers only; every bad value is refused with the field at fault."""
 from __future__ import annotations
 
-import secrets
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -17,6 +18,7 @@ from alerts.choices import (
     StepTarget,
     Trigger,
 )
+from alerts.delivery import signing
 from alerts.delivery.addresses import url_refusal
 from alerts.models import (
     EscalationPolicy,
@@ -219,6 +221,12 @@ def policy_delete(*, actor, policy: EscalationPolicy) -> None:
     policy.delete()
 
 
+def _clean_secret(secret: str) -> None:
+    if not signing.is_valid_secret(secret):
+        raise DomainError(_("The secret must be whsec_ and base64 of at least 16 bytes, or 16 characters."),
+                          field="secret")
+
+
 def _clean_endpoint(endpoint: WebhookEndpoint) -> None:
     if not (endpoint.name or "").strip():
         raise DomainError(_("An endpoint needs a name."), field="name")
@@ -235,8 +243,7 @@ def _clean_endpoint(endpoint: WebhookEndpoint) -> None:
         raise DomainError(_("Choose the events the endpoint receives."), field="events")
     for kind in endpoint.events:
         _choice(kind, list(WEBHOOK_EVENT_KINDS), "events")
-    if len(endpoint.secret or "") < 16:
-        raise DomainError(_("The secret must be at least 16 characters."), field="secret")
+    _clean_secret(endpoint.secret or "")
 
 
 WEBHOOK_FIELDS = ("name", "url", "secret", "owner_user", "owner_government", "min_severity", "events", "active")
@@ -248,7 +255,7 @@ def webhook_endpoint_create(*, actor, name: str, url: str, owner_user=None, owne
                             events: list[str] | None = None, active: bool = True) -> WebhookEndpoint:
     _require_manager(actor)
     endpoint = WebhookEndpoint(name=name, url=url, owner_user=owner_user, owner_government=owner_government,
-                               secret=secret or secrets.token_urlsafe(32), min_severity=min_severity,
+                               secret=secret or signing.new_secret(), min_severity=min_severity,
                                events=list(events) if events is not None else list(WEBHOOK_EVENT_KINDS),
                                active=active)
     _clean_endpoint(endpoint)
@@ -265,8 +272,38 @@ def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, **changes) -> W
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     for name, value in changes.items():
         setattr(endpoint, name, value)
+    if "secret" in changes:  # a secret replaced outright: no overlap (rotate for one)
+        endpoint.previous_secret, endpoint.previous_secret_expires_at = "", None
     _clean_endpoint(endpoint)
     endpoint.save()
+    return endpoint
+
+
+MAX_SECRET_OVERLAP = dt.timedelta(days=30)
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint, overlap: dt.timedelta,
+                                   secret: str | None = None) -> WebhookEndpoint:
+    """A new secret signs from now on; the current one keeps signing beside it for
+    `overlap` (zero: it stops at once). A secret still in its overlap from an earlier
+    rotation stops now: a delivery is signed by two secrets at most, the one the
+    receiver is leaving and the one it is moving to."""
+    _require_manager(actor)
+    if not dt.timedelta(0) <= overlap <= MAX_SECRET_OVERLAP:
+        raise DomainError(_("The overlap must be between 0 and %(days)s days.") % {"days": MAX_SECRET_OVERLAP.days},
+                          field="overlap")
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    new = secret or signing.new_secret()
+    if new in (endpoint.secret, endpoint.previous_secret):
+        raise DomainError(_("The new secret must differ from the current and previous ones."), field="secret")
+    # Only the secret changes: an endpoint whose URL a later rule refuses may still rotate.
+    _clean_secret(new)
+    previous = endpoint.secret
+    endpoint.secret = new
+    endpoint.previous_secret = previous if overlap else ""
+    endpoint.previous_secret_expires_at = timezone.now() + overlap if overlap else None
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
     return endpoint
 
 

@@ -36,6 +36,7 @@ from alerts.rules import (  # noqa: F401 (part of the service API)
     rule_update,
     webhook_endpoint_create,
     webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
     webhook_endpoint_update,
 )
 from coordination import signoffs

@@ -239,6 +239,22 @@ class WebhookCreatedSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
+class WebhookRotateSerializer(StrictSerializer):
+    overlap_hours = serializers.IntegerField(
+        min_value=0, max_value=720, required=False, default=24,
+        help_text="Hours the current secret keeps signing beside the new one; 0: it stops now.")
+    secret = serializers.CharField(max_length=128, required=False,
+                                   help_text="The new secret (whsec_ and base64); generated when absent.")
+
+
+class WebhookRotatedSerializer(WebhookSerializer):
+    """Shown once, at rotation: the new secret, and until when the previous one signs."""
+
+    class Meta(WebhookSerializer.Meta):
+        fields = WebhookSerializer.Meta.fields + ["secret", "previous_secret_expires_at"]
+        read_only_fields = fields
+
+
 class WebhookWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     url = serializers.CharField(max_length=500)

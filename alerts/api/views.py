@@ -1,5 +1,7 @@
 """The escalation queue (groups) and their actions, conditions, in-app notifications and alerting configuration.
 Reads go through alerts.selectors (scoped), writes through alerts.services."""
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -333,3 +335,15 @@ class WebhookViewSet(ConfigViewSet):
 
     def perform_destroy(self, instance):
         services.webhook_endpoint_delete(actor=self.request.user, endpoint=instance)
+
+    @extend_schema(request=s.WebhookRotateSerializer, responses=s.WebhookRotatedSerializer,
+                   summary="Rotate the signing secret, the old one signing too for an overlap")
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, *args, **kwargs):
+        endpoint = self.get_object()
+        body = s.WebhookRotateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_rotate_secret(
+            actor=request.user, endpoint=endpoint, overlap=dt.timedelta(hours=body.validated_data["overlap_hours"]),
+            secret=body.validated_data.get("secret"))
+        return Response(s.WebhookRotatedSerializer(endpoint).data)

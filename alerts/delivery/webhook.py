@@ -1,17 +1,15 @@
 """Webhook delivery: a signed JSON POST.
 
-Headers: X-Concert-Timestamp (Unix seconds), X-Concert-Signature
-("sha256=" + hex HMAC-SHA256 with the endpoint's secret over "<timestamp>.<body>"),
-Idempotency-Key (the same on every retry of one notification, so the receiver can
-drop duplicates of an at-least-once delivery). Redirects are not followed: a signed
+Signed as Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature) and,
+for receivers written before, X-Concert-Timestamp/X-Concert-Signature: all made in
+alerts/delivery/signing.py. Idempotency-Key and webhook-id are the same on every retry
+of one notification, so the receiver can drop duplicates of an at-least-once delivery. Redirects are not followed: a signed
 body must not travel to a URL nobody configured. Only public addresses are reached
 (alerts/delivery/addresses.py), and the answer is read within bounds (post_pinned).
 """
 from __future__ import annotations
 
 import email.utils
-import hashlib
-import hmac
 import json
 import time
 from urllib.parse import urlsplit
@@ -21,16 +19,12 @@ import urllib3
 from django.conf import settings
 from django.utils import timezone
 
+from alerts.delivery import signing
 from alerts.delivery.addresses import ForbiddenAddress, resolve_checked
 from alerts.delivery.email import alert_link, message_context
 from alerts.delivery.errors import DeliveryError, PermanentFailure
 
 RETRYABLE_4XX = {408, 429}
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
 
 
 def payload(notification) -> dict:
@@ -116,9 +110,8 @@ def send_webhook(notification) -> None:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Concert-Webhook/1",
-        "X-Concert-Timestamp": timestamp,
-        "X-Concert-Signature": sign(endpoint.secret, timestamp, body),
         "Idempotency-Key": notification.idempotency_key,
+        **signing.headers(endpoint, notification.idempotency_key, timestamp, body),
     }
     try:
         status, response_headers, first_bytes = post_pinned(endpoint.url, body, headers)

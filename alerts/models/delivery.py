@@ -13,7 +13,13 @@ def default_webhook_events() -> list[str]:
 class WebhookEndpoint(models.Model):
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=128, help_text=_("Key of the HMAC-SHA256 signature of every request."))
+    secret = models.CharField(max_length=128, help_text=_(
+        "Key of the Standard Webhooks signature of every request: whsec_ and base64 (older secrets: their UTF-8 "
+        "bytes)."))
+    # After a rotation the previous secret signs too until the overlap ends, so the
+    # receiver can switch at any moment of it (alerts/delivery/signing.py).
+    previous_secret = models.CharField(max_length=128, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     owner_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="webhook_endpoints")
     owner_government = models.ForeignKey("coordination.Government", on_delete=models.CASCADE, null=True,
