@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import STAFF_ROLES, Role, has_manager_role, has_staff_role
 
-__all__ = ["STAFF_ROLES", "AuditEvent", "Role", "User", "validate_time_zone"]
+__all__ = ["STAFF_ROLES", "AuditEvent", "CalendarFeed", "Role", "User", "validate_time_zone"]
 
 
 def validate_time_zone(value: str) -> None:
@@ -58,3 +58,4 @@ class User(AbstractUser):
 # The audit log's model and hooks live in their own module (accounts/audit.py); importing
 # it here registers the model with the app and connects the hooks once the app loads.
 from accounts.audit import AuditEvent  # noqa: E402,F401
+from accounts.calendar_feeds import CalendarFeed  # noqa: E402,F401

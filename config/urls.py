@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("config.api.urls")),
     # Pages (server-rendered, htmx): sign-in and the coordination pages.
     path("accounts/", include("accounts.urls")),
+    path("", include("coordination.urls_calendar")),
     path("", include("alerts.urls_pages")),
     path("", include("coordination.urls")),
 ]

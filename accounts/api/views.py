@@ -6,9 +6,11 @@ Tokens are django-rest-knox tokens: the database keeps a SHA-512 digest and a
 username and password through django.contrib.auth.authenticate(request=...), so
 django-axes counts failures and locks the username/IP out like the login page does.
 """
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import audit
+from accounts.calendar_feeds import calendar_feed_issue, calendar_feed_revoke
 from core.api.base import GovernmentBriefSerializer, StrictSerializer
 
 
@@ -125,3 +128,25 @@ class TokenDetailView(APIView):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Shown once: subscribe to it in a calendar; it is the feed's only key.")
+
+
+class CalendarFeedView(APIView):
+    @extend_schema(request=None, responses={201: CalendarFeedSerializer},
+                   summary="Create or regenerate my calendar feed URL",
+                   description="Answers the secret URL once; regenerating makes the previous URL answer 404.")
+    def post(self, request):
+        token = calendar_feed_issue(user=request.user)
+        # By name: the feed view lives above accounts (it reads coordination's selectors).
+        url = settings.SITE_URL.rstrip("/") + reverse("calendar-feed", kwargs={"token": token})
+        return Response(CalendarFeedSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Revoked: the URL answers 404.")},
+                   summary="Revoke my calendar feed URL")
+    def delete(self, request):
+        # Idempotent: revoking what is already revoked (or was never made) leaves the same state.
+        calendar_feed_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
