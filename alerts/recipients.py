@@ -84,25 +84,26 @@ def lead_people(situation) -> list[User]:
     return sorted({u.pk: u for u in people}.values(), key=lambda u: u.pk)
 
 
-def action_owners(action) -> list[User]:
-    """Who must act on an action: its owner government's liaisons and its assignee."""
-    people = list(User.objects.filter(role=Role.LIAISON, government_id=action.owner_government_id, is_active=True))
-    if action.assignee_id and all(u.pk != action.assignee_id for u in people):
-        people.append(action.assignee)
+def government_liaisons(government_id: int, *, also=None) -> list[User]:
+    """A government's active liaisons (a missed check-in is theirs to answer), with `also`
+    — the one person named on what they must act on — in id order, each once."""
+    people = list(User.objects.filter(role=Role.LIAISON, government_id=government_id, is_active=True))
+    if also is not None and all(u.pk != also.pk for u in people):
+        people.append(also)
     return sorted(people, key=lambda u: u.pk)
 
 
-def government_liaisons(government_id: int) -> list[User]:
-    """A government's active liaisons (a missed check-in is theirs to answer)."""
-    return list(User.objects.filter(role=Role.LIAISON, government_id=government_id, is_active=True).order_by("pk"))
+def action_owners(action) -> list[User]:
+    """Who must act on an action: its owner government's liaisons and its assignee."""
+    return government_liaisons(action.owner_government_id, also=action.assignee if action.assignee_id else None)
+
+
 def commitment_owners(commitment) -> list[User]:
     """Who must act on one government's part of a joint action: that government's
     liaisons and the commitment's liaison — nobody of the other partners."""
-    people = list(User.objects.filter(role=Role.LIAISON, government_id=commitment.government_id, is_active=True))
     liaison = commitment.liaison
-    if liaison is not None and liaison.is_active and all(u.pk != liaison.pk for u in people):
-        people.append(liaison)
-    return sorted(people, key=lambda u: u.pk)
+    return government_liaisons(commitment.government_id,
+                               also=liaison if liaison is not None and liaison.is_active else None)
 
 
 def _enqueue_on_commit(notifications: list[Notification]) -> None:

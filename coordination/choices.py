@@ -70,11 +70,13 @@ class Marking(models.TextChoices):
         """The most restrictive of several markings (a message about several situations
         carries it), or None for none."""
         ranked = [cls(v) for v in values]
-        return max(ranked, key=MARKING_ORDER.index) if ranked else None
+        return max(ranked, key=MARKING_RANK.__getitem__) if ranked else None
 
 
-# From the widest sharing to the narrowest.
+# From the widest sharing to the narrowest: the one ordering of strictness (the digest's
+# strictest marking, the sign-off rule on lowering one).
 MARKING_ORDER = [Marking.CLEAR, Marking.GREEN, Marking.AMBER, Marking.AMBER_STRICT, Marking.RED]
+MARKING_RANK = {marking: rank for rank, marking in enumerate(MARKING_ORDER, start=1)}
 
 
 class PartnerRole(models.TextChoices):

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import AuditKind, record
-from coordination.choices import RISK_RANK, Marking, PartnerRole
+from coordination.choices import MARKING_RANK, RISK_RANK, Marking, PartnerRole
 from coordination.models import PartnerAssignment, Situation
 from coordination.models.signoffs import SignoffKind, SignoffRequest, SignoffStatus
 from coordination.sharing import NOTHING, visible_situation_q
@@ -45,7 +45,6 @@ RISK_DROP_NEEDING_SIGNOFF = 2
 # Lowering a marking from one of these widens who reads the situation past the people
 # who were trusted with it.
 GUARDED_MARKINGS = (Marking.RED, Marking.AMBER_STRICT)
-MARKING_RANK = {marking: rank for rank, marking in enumerate(Marking.values, start=1)}
 
 
 def needs_signoff_for_snooze(*, now: dt.datetime, until: dt.datetime) -> bool:
